@@ -1,0 +1,381 @@
+"""The battle state machine: two players, a row of questions, the server's clock.
+
+A `Battle` does no I/O and reads no clock. Every method takes `now` (seconds on
+the server's monotonic clock) and returns the events to deliver; `deadline`
+says when the hub must call `tick(now)` next. The hub calls `tick(now)` before
+every player action too, so a late timer can never let an answer in after its
+question closed.
+
+Rules (GAME.md): a typed answer the judge accepts scores 3 and closes the
+question for both; a rejected one costs one of the typed tries. Loading the
+alternatives ends typing on that question; the right choice scores 1, a wrong
+one locks the player out. A question closes when someone scores, when both
+players are locked out, or at its deadline; the answer is revealed, and after a
+pause the next question opens. A dropped player has `resume_seconds` to come
+back; `leave`, or not coming back, forfeits.
+"""
+
+from __future__ import annotations
+
+import random
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from enum import StrEnum
+from typing import Any
+
+from kwissle.game.events import ActionRefused, Event, Finished, Send
+from kwissle.game.judge import judge as default_judge
+from kwissle.game.rules import CHOICE_POINTS, CHOICES, TYPED_POINTS, Rules
+from kwissle.storage.records import BattleEnd, BattleRecord, Question, QuestionOutcome
+
+Judge = Callable[..., bool]
+
+
+@dataclass(frozen=True)
+class Contender:
+    id: str
+    name: str
+
+
+class Phase(StrEnum):
+    QUESTION = "question"  # a question is open
+    REVEAL = "reveal"  # the answer is shown; the next question opens at `_next_at`
+    OVER = "over"
+
+
+@dataclass
+class _Attempt:
+    """One player's play on one question."""
+
+    tries_left: int
+    typed: list[str] = field(default_factory=list)
+    alternatives: bool = False
+    choice: int | None = None
+
+    @property
+    def locked_out(self) -> bool:
+        return self.choice is not None  # only a wrong choice leaves the question open
+
+
+@dataclass
+class _Asked:
+    """A question as put in this battle: its shuffled choices and what happened."""
+
+    question: Question
+    choices: list[str]
+    right_choice: int
+    attempts: dict[str, _Attempt]
+    opened_at: float
+    closes_at: float
+    by: str | None = None
+    how: str | None = None
+    points: int = 0
+
+
+class Battle:
+    def __init__(
+        self,
+        battle_id: str,
+        players: tuple[Contender, Contender],
+        questions: Sequence[Question],
+        rules: Rules,
+        rng: random.Random | None = None,
+        judge: Judge = default_judge,
+    ) -> None:
+        if players[0].id == players[1].id:
+            raise ValueError("a player cannot battle themself")
+        if not questions:
+            raise ValueError("a battle needs at least one question")
+        self.id = battle_id
+        self.players = players
+        self.rules = rules
+        self._questions = list(questions[: rules.questions])
+        self._rng = rng or random.Random()
+        self._judge = judge
+        self.scores: dict[str, int] = {p.id: 0 for p in players}
+        self.phase = Phase.QUESTION
+        self.started_at: float | None = None
+        self.ended_at: float | None = None
+        self.winner: str | None = None
+        self.end_reason: BattleEnd | None = None
+        self._asked: list[_Asked] = []
+        self._next_at: float | None = None
+        self._away_since: dict[str, float] = {}
+        self._last_reveal: dict[str, Any] | None = None
+
+    # --- reading the state ---------------------------------------------------
+
+    @property
+    def over(self) -> bool:
+        return self.phase is Phase.OVER
+
+    @property
+    def current(self) -> int:
+        """Index of the question open now or just revealed."""
+        return len(self._asked) - 1
+
+    @property
+    def deadline(self) -> float | None:
+        """When `tick` must next be called, or None once the battle is over."""
+        if self.over:
+            return None
+        times = [since + self.rules.resume_seconds for since in self._away_since.values()]
+        if self.phase is Phase.QUESTION:
+            times.append(self._asked[-1].closes_at)
+        elif self._next_at is not None:
+            times.append(self._next_at)
+        return min(times)
+
+    def opponent_of(self, player_id: str) -> Contender:
+        self._seat(player_id)
+        return next(p for p in self.players if p.id != player_id)
+
+    def is_away(self, player_id: str) -> bool:
+        return player_id in self._away_since
+
+    # --- the clock -------------------------------------------------------------
+
+    def start(self, now: float) -> list[Event]:
+        """Tell both players who they face and open the first question."""
+        if self.started_at is not None:
+            raise RuntimeError("battle already started")
+        self.started_at = now
+        events: list[Event] = [Send(p.id, self._battle_message(p.id)) for p in self.players]
+        return events + self._open(now, now)
+
+    def tick(self, now: float) -> list[Event]:
+        """Carry out, in time order, everything that fell due up to `now`."""
+        events: list[Event] = []
+        while not self.over and (due := self.deadline) is not None and due <= now:
+            events += self._fire(due, now)
+        return events
+
+    def _fire(self, at: float, now: float) -> list[Event]:
+        for player_id, since in sorted(self._away_since.items(), key=lambda item: item[1]):
+            if since + self.rules.resume_seconds <= at:
+                return self._finish(at, BattleEnd.FORFEIT, winner=self.opponent_of(player_id).id)
+        if self.phase is Phase.QUESTION:
+            return self._close(at)
+        return self._open(at, now)
+
+    # --- player actions ----------------------------------------------------------
+
+    def answer(self, player_id: str, q: int, text: str, now: float) -> list[Event]:
+        asked, attempt = self._open_attempt(player_id, q, now)
+        if attempt.alternatives:
+            raise ActionRefused("locked_out", "you loaded the alternatives: pick one of them")
+        if attempt.tries_left <= 0:
+            raise ActionRefused("locked_out", "no typed tries left on this question")
+        attempt.typed.append(text)
+        attempt.tries_left -= 1
+        if self._judge(text, asked.question.answers, asked.question.wrong):
+            return self._score(asked, player_id, "typed", TYPED_POINTS, now)
+        return [
+            Send(player_id, {"type": "wrong", "q": q, "tries_left": attempt.tries_left}),
+            self._cue(player_id, q, "typed_wrong"),
+        ]
+
+    def alternatives(self, player_id: str, q: int, now: float) -> list[Event]:
+        asked, attempt = self._open_attempt(player_id, q, now)
+        message = Send(player_id, {"type": "alternatives", "q": q, "choices": list(asked.choices)})
+        if attempt.alternatives:
+            return [message]  # asked again (a second tab, a resume): same choices, no new cue
+        attempt.alternatives = True
+        return [message, self._cue(player_id, q, "alternatives")]
+
+    def choose(self, player_id: str, q: int, choice: int, now: float) -> list[Event]:
+        asked, attempt = self._open_attempt(player_id, q, now)
+        if not attempt.alternatives:
+            raise ActionRefused("no_alternatives", "load the alternatives before choosing")
+        if not 0 <= choice < CHOICES:
+            raise ActionRefused("bad_message", f"choice must be 0..{CHOICES - 1}")
+        attempt.choice = choice
+        if choice == asked.right_choice:
+            return self._score(asked, player_id, "choice", CHOICE_POINTS, now)
+        events: list[Event] = [self._cue(player_id, q, "chose_wrong")]
+        if all(a.locked_out for a in asked.attempts.values()):
+            events += self._close(now)
+        return events
+
+    def leave(self, player_id: str, now: float) -> list[Event]:
+        """The player walks away: the opponent wins by forfeit."""
+        self._require_running(player_id)
+        return self._finish(now, BattleEnd.FORFEIT, winner=self.opponent_of(player_id).id)
+
+    def drop(self, player_id: str, now: float) -> list[Event]:
+        """The player's last connection closed: start the resume grace period."""
+        self._require_running(player_id)
+        if player_id in self._away_since:
+            return []
+        self._away_since[player_id] = now
+        opponent = self.opponent_of(player_id)
+        return [Send(opponent.id, {"type": "opponent", "q": self.current, "action": "dropped"})]
+
+    def rejoin(self, player_id: str, now: float) -> list[Event]:
+        """The player is back: re-send where the battle stands."""
+        self._require_running(player_id)
+        events: list[Event] = []
+        if self._away_since.pop(player_id, None) is not None:
+            opponent = self.opponent_of(player_id)
+            events.append(Send(opponent.id, {"type": "opponent", "q": self.current, "action": "back"}))
+        events.append(Send(player_id, self._battle_message(player_id)))
+        asked = self._asked[-1]
+        if self.phase is Phase.QUESTION:
+            events.append(Send(player_id, self._question_message(asked, player_id, now)))
+            if asked.attempts[player_id].alternatives:
+                events.append(Send(player_id, {"type": "alternatives", "q": self.current,
+                                               "choices": list(asked.choices)}))
+        elif self._last_reveal is not None:
+            events.append(Send(player_id, self._last_reveal))
+        return events
+
+    def abandon(self, now: float) -> list[Event]:
+        """The server is stopping: record the battle as abandoned, tell nobody."""
+        if self.over:
+            return []
+        return [e for e in self._finish(now, BattleEnd.ABANDONED, winner=None) if isinstance(e, Finished)]
+
+    # --- internals -------------------------------------------------------------------
+
+    def _seat(self, player_id: str) -> None:
+        if player_id not in self.scores:
+            raise ValueError(f"{player_id!r} is not in battle {self.id}")
+
+    def _require_running(self, player_id: str) -> None:
+        self._seat(player_id)
+        if self.over:
+            raise ActionRefused("not_in_battle", "this battle is over")
+
+    def _open_attempt(self, player_id: str, q: int, now: float) -> tuple[_Asked, _Attempt]:
+        self._require_running(player_id)
+        due = self.deadline
+        if due is not None and due <= now:
+            raise RuntimeError("tick(now) must run before an action at `now`")
+        if self.phase is not Phase.QUESTION or q != self.current:
+            raise ActionRefused("question_closed", f"question {q} is not open")
+        asked = self._asked[-1]
+        attempt = asked.attempts[player_id]
+        if attempt.locked_out:
+            raise ActionRefused("locked_out", "you chose a wrong alternative on this question")
+        return asked, attempt
+
+    def _cue(self, player_id: str, q: int, action: str) -> Send:
+        return Send(self.opponent_of(player_id).id, {"type": "opponent", "q": q, "action": action})
+
+    def _battle_message(self, player_id: str) -> dict[str, Any]:
+        opponent = self.opponent_of(player_id)
+        return {
+            "type": "battle",
+            "id": self.id,
+            "opponent": {"id": opponent.id, "name": opponent.name},
+            "questions": len(self._questions),
+            "seconds": self.rules.question_seconds,
+            "scores": dict(self.scores),
+        }
+
+    def _question_message(self, asked: _Asked, player_id: str, now: float) -> dict[str, Any]:
+        return {
+            "type": "question",
+            "q": self.current,
+            "text": asked.question.text,
+            "category": asked.question.category,
+            "seconds": round(max(0.0, asked.closes_at - now), 3),
+            "tries_left": asked.attempts[player_id].tries_left,
+        }
+
+    def _open(self, at: float, now: float) -> list[Event]:
+        """Open the next question as of `at`; time left is told as of `now` (a tick may run late)."""
+        if len(self._asked) >= len(self._questions):
+            return self._finish(at, BattleEnd.COMPLETE, winner=self._leader())
+        question = self._questions[len(self._asked)]
+        choices = [question.answer, *question.wrong]
+        self._rng.shuffle(choices)
+        self._asked.append(_Asked(
+            question=question,
+            choices=choices,
+            right_choice=choices.index(question.answer),
+            attempts={p.id: _Attempt(tries_left=self.rules.typed_tries) for p in self.players},
+            opened_at=at,
+            closes_at=at + self.rules.question_seconds,
+        ))
+        self.phase = Phase.QUESTION
+        self._next_at = None
+        self._last_reveal = None
+        asked = self._asked[-1]
+        return [Send(p.id, self._question_message(asked, p.id, now)) for p in self.players]
+
+    def _score(self, asked: _Asked, player_id: str, how: str, points: int, now: float) -> list[Event]:
+        asked.by, asked.how, asked.points = player_id, how, points
+        self.scores[player_id] += points
+        return self._close(now)
+
+    def _close(self, at: float) -> list[Event]:
+        asked = self._asked[-1]
+        reveal = {
+            "type": "reveal",
+            "q": self.current,
+            "answer": asked.question.answer,
+            "by": asked.by,
+            "points": asked.points,
+            "how": asked.how,
+            "scores": dict(self.scores),
+        }
+        events: list[Event] = [Send(p.id, reveal) for p in self.players]
+        if len(self._asked) >= len(self._questions):
+            return events + self._finish(at, BattleEnd.COMPLETE, winner=self._leader())
+        self.phase = Phase.REVEAL
+        self._last_reveal = reveal
+        self._next_at = at + self.rules.reveal_seconds
+        return events
+
+    def _leader(self) -> str | None:
+        (a, score_a), (b, score_b) = self.scores.items()
+        if score_a == score_b:
+            return None
+        return a if score_a > score_b else b
+
+    def _finish(self, at: float, reason: BattleEnd, winner: str | None) -> list[Event]:
+        self.phase = Phase.OVER
+        self.ended_at = at
+        self.winner = winner
+        self.end_reason = reason
+        self._away_since.clear()
+        record = BattleRecord(
+            id=self.id,
+            player_ids=(self.players[0].id, self.players[1].id),
+            scores=dict(self.scores),
+            winner=winner,
+            reason=reason,
+            started_at=self.started_at if self.started_at is not None else at,
+            ended_at=at,
+            outcomes=tuple(
+                QuestionOutcome(
+                    question_id=asked.question.id,
+                    by=asked.by,
+                    how=asked.how,
+                    points=asked.points,
+                    typed={pid: list(a.typed) for pid, a in asked.attempts.items()},
+                    chose={pid: a.choice for pid, a in asked.attempts.items()},
+                )
+                for asked in self._asked
+            ),
+        )
+        end = {
+            "type": "end",
+            "id": self.id,
+            "scores": dict(self.scores),
+            "winner": winner,
+            "reason": reason.value,
+            "review": [
+                {
+                    "q": index,
+                    "text": asked.question.text,
+                    "answer": asked.question.answer,
+                    "by": asked.by,
+                    "how": asked.how,
+                    "typed": {pid: list(a.typed) for pid, a in asked.attempts.items()},
+                }
+                for index, asked in enumerate(self._asked)
+            ],
+        }
+        return [Send(p.id, end) for p in self.players] + [Finished(record)]
