@@ -1,0 +1,173 @@
+"""Settings: one frozen dataclass built from the environment (`KWISSLE_*`) and flags.
+
+Every value has a named default. A bad value raises `SettingsError` naming the
+variable, which the command line prints before exiting non-zero.
+"""
+
+from __future__ import annotations
+
+import os
+import secrets
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, fields, replace
+from pathlib import Path
+from typing import Any
+
+from kwissle.game.rules import Rules
+
+ENVIRONMENTS = ("development", "production", "test")
+COOKIE_SECRET_FILE = "cookie_secret"
+
+
+class SettingsError(ValueError):
+    pass
+
+
+@dataclass(frozen=True)
+class Settings:
+    env: str = "development"
+    data_dir: Path = Path("data")
+    database_url: str = ""  # empty: a SQLite file in data_dir
+    cookie_secret: str = ""
+    address: str = "127.0.0.1"
+    port: int = 8000
+    question_seconds: float = 15.0
+    questions_per_battle: int = 10
+    reveal_seconds: float = 3.0
+    resume_seconds: float = 15.0
+    typed_tries: int = 3
+    # Channel limits: a sustained rate with a burst on top, per connection.
+    messages_per_second: float = 5.0
+    message_burst: int = 20
+    # HTTP limits: tickets (which may create guests) per client IP.
+    tickets_per_minute: int = 30
+    # How long a closed SockJS session keeps its id (sockjs-tornado's disconnect_delay).
+    heartbeat_seconds: float = 25.0
+    load_starter_bank: bool = True
+
+    @property
+    def rules(self) -> Rules:
+        return Rules(
+            questions=self.questions_per_battle,
+            question_seconds=self.question_seconds,
+            reveal_seconds=self.reveal_seconds,
+            resume_seconds=self.resume_seconds,
+            typed_tries=self.typed_tries,
+        )
+
+    @property
+    def production(self) -> bool:
+        return self.env == "production"
+
+    def with_overrides(self, **changes: Any) -> Settings:
+        return replace(self, **{k: v for k, v in changes.items() if v is not None})
+
+
+def _positive(parse: Callable[[str], Any]) -> Callable[[str], Any]:
+    def check(raw: str) -> Any:
+        value = parse(raw)
+        if value <= 0:
+            raise ValueError("must be greater than 0")
+        return value
+
+    return check
+
+
+def _boolean(raw: str) -> bool:
+    lowered = raw.strip().lower()
+    if lowered in ("1", "true", "yes", "on"):
+        return True
+    if lowered in ("0", "false", "no", "off"):
+        return False
+    raise ValueError("must be true or false")
+
+
+def _environment(raw: str) -> str:
+    if raw not in ENVIRONMENTS:
+        raise ValueError(f"must be one of {', '.join(ENVIRONMENTS)}")
+    return raw
+
+
+def _port(raw: str) -> int:
+    value = int(raw)
+    if not 0 <= value <= 65535:
+        raise ValueError("must be a port number 0..65535")
+    return value
+
+
+def _database_url(raw: str) -> str:
+    if not raw.startswith(("sqlite:///", "mongodb://", "mongodb+srv://")):
+        raise ValueError("must start with sqlite:/// or mongodb://")
+    return raw
+
+
+_PARSERS: dict[str, Callable[[str], Any]] = {
+    "env": _environment,
+    "data_dir": Path,
+    "database_url": _database_url,
+    "cookie_secret": str,
+    "address": str,
+    "port": _port,
+    "question_seconds": _positive(float),
+    "questions_per_battle": _positive(int),
+    "reveal_seconds": _positive(float),
+    "resume_seconds": _positive(float),
+    "typed_tries": _positive(int),
+    "messages_per_second": _positive(float),
+    "message_burst": _positive(int),
+    "tickets_per_minute": _positive(int),
+    "heartbeat_seconds": _positive(float),
+    "load_starter_bank": _boolean,
+}
+
+
+def env_name(field_name: str) -> str:
+    return "KWISSLE_" + field_name.upper()
+
+
+def parse_value(field_name: str, raw: str, source: str | None = None) -> Any:
+    """Parse one setting, raising SettingsError that names where the bad value came from."""
+    try:
+        return _PARSERS[field_name](raw)
+    except ValueError as error:
+        reason = str(error) if "must" in str(error) else f"must be a valid {_kind(field_name)}"
+        raise SettingsError(f"{source or env_name(field_name)}={raw!r}: {reason}") from None
+
+
+def _kind(field_name: str) -> str:
+    default = next(f.default for f in fields(Settings) if f.name == field_name)
+    return {int: "whole number", float: "number"}.get(type(default), "value")
+
+
+def from_env(environ: Mapping[str, str] | None = None, **overrides: Any) -> Settings:
+    """Build the settings from `environ` (default os.environ), then apply `overrides`
+    (command-line flags, already parsed), then fill in what is derived."""
+    environ = os.environ if environ is None else environ
+    values: dict[str, Any] = {}
+    for f in fields(Settings):
+        raw = environ.get(env_name(f.name))
+        if raw is not None and raw != "":
+            values[f.name] = parse_value(f.name, raw)
+    settings = Settings(**values).with_overrides(**overrides)
+    if not settings.database_url:
+        settings = replace(settings, database_url=f"sqlite:///{settings.data_dir / 'kwissle.db'}")
+    if not settings.cookie_secret:
+        if settings.production:
+            raise SettingsError(
+                "KWISSLE_COOKIE_SECRET is not set: production refuses to start without it "
+                "(generate one with: python -c 'import secrets; print(secrets.token_urlsafe(32))')"
+            )
+        settings = replace(settings, cookie_secret=_development_secret(settings.data_dir))
+    return settings
+
+
+def _development_secret(data_dir: Path) -> str:
+    """A secret kept in the data folder so guests keep their cookies across restarts."""
+    path = data_dir / COOKIE_SECRET_FILE
+    if path.exists():
+        return path.read_text().strip()
+    data_dir.mkdir(parents=True, exist_ok=True)
+    secret = secrets.token_urlsafe(32)
+    path.touch(mode=0o600)
+    path.write_text(secret + "\n")
+    return secret

@@ -1,0 +1,169 @@
+"""The storage contract: what every adapter (SQLite now, MongoDB later) must do."""
+
+import pytest
+
+from kwissle.storage.port import DuplicateQuestion
+from kwissle.storage.records import (
+    BattleEnd,
+    BattleRecord,
+    NewQuestion,
+    QuestionOutcome,
+    QuestionStatus,
+    Review,
+)
+
+
+def new_question(n, text=None):
+    return NewQuestion(text=text or f"What is thing {n}?", answer=f"Thing {n}", variants=(f"T{n}",),
+                       wrong=("A", "B", "C"), category="Test", source="test")
+
+
+async def published(store, count):
+    return await store.add_questions([new_question(n) for n in range(count)], QuestionStatus.PUBLISHED)
+
+
+async def test_players_are_created_and_found_by_id_and_email(store):
+    guest = await store.create_player("Curious Otter")
+    assert (await store.get_player(guest.id)) == guest
+    assert guest.guest and not guest.is_admin
+    member = await store.create_player("Ana", guest=False, email="ana@example.org")
+    assert (await store.get_player_by_email("ana@example.org")).id == member.id
+    assert await store.get_player("nobody") is None
+    assert await store.get_player_by_email("nobody@example.org") is None
+
+
+async def test_admin_flag_and_ratings_are_kept(store):
+    player = await store.create_player("Bo")
+    assert await store.set_admin(player.id, True) is True
+    assert await store.set_admin("missing", True) is False
+    await store.set_ratings({player.id: 1612.5})
+    again = await store.get_player(player.id)
+    assert again.is_admin and again.rating == 1612.5
+
+
+async def test_questions_round_trip_with_variants_alternatives_and_status(store):
+    [stored] = await store.add_questions([new_question(1, "Which city is <b>capital</b>?")])
+    fetched = await store.get_question(stored.id)
+    assert fetched == stored
+    assert fetched.text == "Which city is <b>capital</b>?"
+    assert fetched.variants == ("T1",) and fetched.wrong == ("A", "B", "C")
+    assert fetched.status is QuestionStatus.PENDING
+    assert await store.set_question_status(stored.id, QuestionStatus.PUBLISHED)
+    assert (await store.get_question(stored.id)).status is QuestionStatus.PUBLISHED
+    assert await store.count_questions(QuestionStatus.PUBLISHED) == 1
+    assert await store.count_questions(QuestionStatus.PENDING) == 0
+
+
+async def test_adding_questions_is_all_or_nothing_on_a_duplicate(store):
+    await store.add_questions([new_question(1, "What is the capital of France?")])
+    batch = [new_question(2), new_question(3, "what is the capital of FRANCE")]
+    with pytest.raises(DuplicateQuestion):
+        await store.add_questions(batch)
+    assert await store.count_questions() == 1
+
+
+async def test_existing_fingerprints_finds_rewordings_that_differ_only_in_case_and_punctuation(store):
+    await store.add_questions([new_question(1, "Who painted the Mona Lisa?")])
+    found = await store.existing_fingerprints(["who painted the mona lisa", "Who sculpted David?"])
+    assert found == {"who painted the mona lisa"}
+
+
+async def test_list_questions_pages_by_status(store):
+    await published(store, 5)
+    await store.add_questions([new_question(9)])
+    first = await store.list_questions(QuestionStatus.PUBLISHED, limit=3)
+    rest = await store.list_questions(QuestionStatus.PUBLISHED, limit=3, offset=3)
+    assert len(first) == 3 and len(rest) == 2
+    assert not {q.id for q in first} & {q.id for q in rest}
+    assert len(await store.list_questions()) == 6
+
+
+async def test_sample_draws_distinct_published_questions_avoiding_excluded(store):
+    questions = await published(store, 12)
+    await store.add_questions([new_question(99)])  # pending: never sampled
+    excluded = {q.id for q in questions[:4]}
+    sample = await store.sample_questions(10, exclude=excluded)
+    ids = [q.id for q in sample]
+    assert len(ids) == 8 == len(set(ids))
+    assert not set(ids) & excluded
+    assert all(q.status is QuestionStatus.PUBLISHED for q in sample)
+
+
+def battle_record(battle_id, a, b, questions, ended_at=10.0):
+    return BattleRecord(
+        id=battle_id, player_ids=(a.id, b.id), scores={a.id: 4, b.id: 0}, winner=a.id,
+        reason=BattleEnd.COMPLETE, started_at=ended_at - 5, ended_at=ended_at,
+        outcomes=(
+            QuestionOutcome(questions[0].id, a.id, "typed", 3, {a.id: ["thing 0"], b.id: ["x", "y"]},
+                            {a.id: None, b.id: None}),
+            QuestionOutcome(questions[1].id, a.id, "choice", 1, {a.id: [], b.id: []}, {a.id: 2, b.id: 1}),
+            QuestionOutcome(questions[2].id, None, None, 0, {a.id: [], b.id: []}, {a.id: None, b.id: None}),
+        ))
+
+
+async def test_a_saved_battle_reads_back_whole_and_counts_question_plays(store):
+    a, b = await store.create_player("A"), await store.create_player("B")
+    questions = await published(store, 3)
+    record = battle_record("battle1", a, b, questions)
+    await store.save_battle(record)
+    assert await store.get_battle("battle1") == record
+    stats = [(await store.get_question(q.id)).stats for q in questions]
+    assert [(s.asked, s.typed_right, s.choice_right, s.nobody) for s in stats] == [
+        (1, 1, 0, 0), (1, 0, 1, 0), (1, 0, 0, 1)]
+    assert await store.get_battle("missing") is None
+
+
+async def test_a_battle_that_cannot_be_saved_leaves_no_trace(store):
+    a, b = await store.create_player("A"), await store.create_player("B")
+    questions = await published(store, 3)
+    await store.save_battle(battle_record("same", a, b, questions))
+    with pytest.raises(Exception):
+        await store.save_battle(battle_record("same", a, b, questions))
+    assert (await store.get_question(questions[0].id)).stats.asked == 1
+
+
+async def test_recent_battles_and_question_ids_per_player(store):
+    a, b, c = [await store.create_player(n) for n in "ABC"]
+    questions = await published(store, 6)
+    await store.save_battle(battle_record("old", a, b, questions[:3], ended_at=10))
+    await store.save_battle(battle_record("new", a, c, questions[3:], ended_at=20))
+    assert [r.id for r in await store.recent_battles(a.id)] == ["new", "old"]
+    assert [r.id for r in await store.recent_battles(b.id)] == ["old"]
+    assert await store.recent_question_ids(a.id, battles=1) == {q.id for q in questions[3:]}
+    assert await store.recent_question_ids(b.id) == {q.id for q in questions[:3]}
+
+
+async def test_one_review_per_player_and_question_the_latest_wins(store):
+    a, b = await store.create_player("A"), await store.create_player("B")
+    [question] = await store.add_questions([new_question(1)])
+    await store.add_review(Review(question.id, a.id, up=True))
+    await store.add_review(Review(question.id, b.id, up=True, reason="nice"))
+    assert await store.review_tally(question.id) == (2, 0)
+    await store.add_review(Review(question.id, a.id, up=False, reason="ambiguous"))
+    assert await store.review_tally(question.id) == (1, 1)
+
+
+async def test_reports_are_listed_until_resolved(store):
+    a = await store.create_player("A")
+    [question] = await published(store, 1)
+    report = await store.add_report(question.id, a.id, "battle9", "the answer is wrong")
+    [listed] = await store.list_reports()
+    assert listed == report and listed.reason == "the answer is wrong"
+    assert await store.list_reports(resolved=True) == []
+
+
+async def test_counters_increment_from_zero(store):
+    assert await store.get_counter("battles") == 0
+    assert await store.increment("battles") == 1
+    assert await store.increment("battles", 4) == 5
+    assert await store.get_counter("battles") == 5
+
+
+async def test_mail_waits_in_the_outbox_until_sent(store):
+    first = await store.enqueue_mail("a@example.org", "Sign in", "link 1")
+    second = await store.enqueue_mail("b@example.org", "Sign in", "link 2")
+    assert [m.id for m in await store.pending_mail()] == [first.id, second.id]
+    await store.mark_mail_failed(first.id)
+    await store.mark_mail_sent(second.id)
+    [left] = await store.pending_mail()
+    assert left.id == first.id and left.attempts == 1
