@@ -1,0 +1,7 @@
+"""`python -m kwissle ...`: see kwissle.cli."""
+
+import sys
+
+from kwissle.cli import main
+
+sys.exit(main())

@@ -1,0 +1,44 @@
+"""The starter bank: questions written for Kwissle, shipped so a fresh install is playable.
+
+One JSON file per category in `starter/` (see any of them for the shape).
+`seed_if_empty` publishes the bank when the store holds no published question.
+"""
+
+from __future__ import annotations
+
+import json
+from importlib import resources
+
+from kwissle.storage.port import Store
+from kwissle.textfold import fingerprint
+from kwissle.storage.records import NewQuestion, QuestionStatus
+
+
+def load_starter_bank() -> list[NewQuestion]:
+    questions = []
+    folder = resources.files("kwissle.bank") / "starter"
+    for entry in sorted(folder.iterdir(), key=lambda e: e.name):
+        if not entry.name.endswith(".json"):
+            continue
+        data = json.loads(entry.read_text(encoding="utf-8"))
+        for item in data["questions"]:
+            questions.append(NewQuestion(
+                text=item["text"],
+                answer=item["answer"],
+                variants=tuple(item["variants"]),
+                wrong=tuple(item["wrong"]),
+                category=data["category"],
+                source="starter",
+            ))
+    return questions
+
+
+async def seed_if_empty(store: Store) -> int:
+    """Publish the starter bank if nothing is published yet; return how many were added."""
+    if await store.count_questions(QuestionStatus.PUBLISHED):
+        return 0
+    bank = load_starter_bank()
+    already = await store.existing_fingerprints(q.text for q in bank)
+    fresh = [q for q in bank if fingerprint(q.text) not in already]
+    await store.add_questions(fresh, QuestionStatus.PUBLISHED)
+    return len(fresh)

@@ -1,0 +1,65 @@
+"""Shared fixtures: settings on a temporary data folder and a real server on a free port."""
+
+from __future__ import annotations
+
+import asyncio
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+from tornado.httpserver import HTTPServer
+
+from kwissle.app import KwissleApplication, make_app
+from kwissle.bank.starter import seed_if_empty
+from kwissle.settings import Settings, from_env
+from kwissle.storage.open import open_store
+from kwissle.storage.port import Store
+
+# Short timings keep a ten-question battle to a few seconds; every test that
+# depends on a timing names the one it needs.
+FAST = dict(question_seconds=2.0, reveal_seconds=0.05, resume_seconds=1.0)
+
+
+def make_settings(tmp_path: Path, **overrides) -> Settings:
+    return from_env({}, env="test", data_dir=tmp_path, **{**FAST, **overrides})
+
+
+@dataclass
+class RunningServer:
+    settings: Settings
+    app: KwissleApplication
+    store: Store
+    http: HTTPServer
+    base_url: str
+
+    @property
+    def hub(self):
+        return self.app.hub
+
+
+async def start_server(tmp_path: Path, seed: bool = True, **overrides) -> RunningServer:
+    settings = make_settings(tmp_path, **overrides)
+    store = await open_store(settings.database_url)
+    if seed:
+        await seed_if_empty(store)
+    app = make_app(settings, store)
+    http = HTTPServer(app, max_body_size=64 * 1024)
+    http.listen(0, "127.0.0.1")
+    port = next(iter(http._sockets.values())).getsockname()[1]
+    return RunningServer(settings, app, store, http, f"http://127.0.0.1:{port}")
+
+
+async def stop_server(server: RunningServer) -> None:
+    server.http.stop()
+    await server.hub.shutdown()
+    await server.http.close_all_connections()
+    await server.store.close()
+
+
+@pytest.fixture
+async def server(tmp_path, request):
+    overrides = getattr(request, "param", {}) or {}
+    running = await start_server(tmp_path, **overrides)
+    yield running
+    await stop_server(running)
+    await asyncio.sleep(0)
