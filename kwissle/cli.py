@@ -51,8 +51,13 @@ def main(argv: list[str] | None = None) -> int:
         return 2
     if args.command == "serve":
         from kwissle.server import serve
+        from kwissle.storage.port import StorageError
 
-        asyncio.run(serve(settings, install_signal_handlers=True))
+        try:
+            asyncio.run(serve(settings, install_signal_handlers=True))
+        except StorageError as error:
+            print(f"kwissle: {error}", file=sys.stderr)
+            return 2
         return 0
     if args.command == "import":
         from kwissle.bank.importer import ImportFailed, import_file

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from kwissle.storage.port import Store
+from kwissle.storage.port import StorageError, Store
 
 
 async def open_store(url: str) -> Store:
@@ -11,5 +11,5 @@ async def open_store(url: str) -> Store:
 
         return await SQLiteStore.open(url)
     if url.startswith(("mongodb://", "mongodb+srv://")):
-        raise NotImplementedError("the MongoDB adapter is not built yet: use a sqlite:/// URL")
-    raise ValueError(f"unsupported database URL: {url}")
+        raise StorageError("KWISSLE_DATABASE_URL: the MongoDB adapter is not available yet; use sqlite:///PATH")
+    raise StorageError(f"KWISSLE_DATABASE_URL: unsupported database URL {url!r}")
