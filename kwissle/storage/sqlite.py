@@ -1,12 +1,16 @@
 """The SQLite adapter: the embedded default store.
 
 One aiosqlite connection (its own thread, so the IOLoop never waits on disk),
-WAL journal, foreign keys on. The schema is versioned with `PRAGMA user_version`
+WAL journal, foreign keys on. Every statement and transaction takes `_lock`:
+one connection has one transaction, so two overlapping saves (or a plain write
+landing inside someone else's transaction, and being rolled back with it) must
+never interleave. The schema is versioned with `PRAGMA user_version`
 and `MIGRATIONS`: to change it, append a migration, never edit an old one.
 """
 
 from __future__ import annotations
 
+import asyncio
 import json
 import secrets
 import time
@@ -138,6 +142,7 @@ def path_from_url(url: str) -> Path:
 class SQLiteStore:
     def __init__(self, db: aiosqlite.Connection) -> None:
         self._db = db
+        self._lock = asyncio.Lock()
 
     @classmethod
     async def open(cls, url: str) -> SQLiteStore:
@@ -167,28 +172,34 @@ class SQLiteStore:
         await self._db.close()
 
     async def _one(self, sql: str, params: Sequence[Any] = ()) -> aiosqlite.Row | None:
-        async with self._db.execute(sql, params) as cursor:
+        async with self._lock, self._db.execute(sql, params) as cursor:
             return await cursor.fetchone()
 
     async def _all(self, sql: str, params: Sequence[Any] = ()) -> list[aiosqlite.Row]:
-        async with self._db.execute(sql, params) as cursor:
+        async with self._lock, self._db.execute(sql, params) as cursor:
             return list(await cursor.fetchall())
 
+    async def _write(self, sql: str, params: Sequence[Any] = ()) -> int:
+        """Run one writing statement; return how many rows it changed."""
+        async with self._lock, self._db.execute(sql, params) as cursor:
+            return cursor.rowcount
+
     async def _transaction(self, statements: Iterable[tuple[str, Sequence[Any]]]) -> None:
-        await self._db.execute("BEGIN IMMEDIATE")
-        try:
-            for sql, params in statements:
-                await self._db.execute(sql, params)
-        except BaseException:
-            await self._db.execute("ROLLBACK")
-            raise
-        await self._db.execute("COMMIT")
+        async with self._lock:
+            await self._db.execute("BEGIN IMMEDIATE")
+            try:
+                for sql, params in statements:
+                    await self._db.execute(sql, params)
+            except BaseException:
+                await self._db.execute("ROLLBACK")
+                raise
+            await self._db.execute("COMMIT")
 
     # --- players -----------------------------------------------------------
 
     async def create_player(self, name: str, *, guest: bool = True, email: str | None = None) -> Player:
         player = Player(id=_new_id(), name=name, guest=guest, email=email, created_at=time.time())
-        await self._db.execute(
+        await self._write(
             "INSERT INTO players (id, name, guest, email, created_at) VALUES (?, ?, ?, ?, ?)",
             (player.id, player.name, int(player.guest), player.email, player.created_at),
         )
@@ -203,9 +214,8 @@ class SQLiteStore:
         return _player(row) if row else None
 
     async def set_admin(self, player_id: str, is_admin: bool) -> bool:
-        cursor = await self._db.execute(
-            "UPDATE players SET is_admin = ? WHERE id = ?", (int(is_admin), player_id))
-        return cursor.rowcount == 1
+        return await self._write(
+            "UPDATE players SET is_admin = ? WHERE id = ?", (int(is_admin), player_id)) == 1
 
     async def set_ratings(self, ratings: dict[str, float]) -> None:
         await self._transaction(
@@ -267,9 +277,8 @@ class SQLiteStore:
         return [_question(row) for row in rows]
 
     async def set_question_status(self, question_id: str, status: QuestionStatus) -> bool:
-        cursor = await self._db.execute(
-            "UPDATE questions SET status = ? WHERE id = ?", (status.value, question_id))
-        return cursor.rowcount == 1
+        return await self._write(
+            "UPDATE questions SET status = ? WHERE id = ?", (status.value, question_id)) == 1
 
     async def sample_questions(self, n: int, exclude: Iterable[str] = ()) -> list[Question]:
         excluded = list(set(exclude))
@@ -344,7 +353,7 @@ class SQLiteStore:
     # --- reviews and reports -------------------------------------------------
 
     async def add_review(self, review: Review) -> None:
-        await self._db.execute(
+        await self._write(
             "INSERT INTO reviews (question_id, player_id, up, reason, created_at) VALUES (?, ?, ?, ?, ?) "
             "ON CONFLICT (question_id, player_id) DO UPDATE SET up = excluded.up, reason = excluded.reason, "
             "created_at = excluded.created_at",
@@ -360,7 +369,7 @@ class SQLiteStore:
     async def add_report(self, question_id: str, player_id: str, battle_id: str | None, reason: str) -> Report:
         report = Report(id=_new_id(), question_id=question_id, player_id=player_id,
                         battle_id=battle_id, reason=reason, created_at=time.time())
-        await self._db.execute(
+        await self._write(
             "INSERT INTO reports (id, question_id, player_id, battle_id, reason, created_at) "
             "VALUES (?, ?, ?, ?, ?, ?)",
             (report.id, report.question_id, report.player_id, report.battle_id, report.reason,
@@ -391,7 +400,7 @@ class SQLiteStore:
 
     async def enqueue_mail(self, to: str, subject: str, body: str) -> Mail:
         mail = Mail(id=_new_id(), to=to, subject=subject, body=body, created_at=time.time())
-        await self._db.execute(
+        await self._write(
             "INSERT INTO outbox (id, recipient, subject, body, created_at) VALUES (?, ?, ?, ?, ?)",
             (mail.id, mail.to, mail.subject, mail.body, mail.created_at))
         return mail
@@ -404,11 +413,11 @@ class SQLiteStore:
                 for r in rows]
 
     async def mark_mail_sent(self, mail_id: str) -> None:
-        await self._db.execute(
+        await self._write(
             "UPDATE outbox SET sent_at = ?, attempts = attempts + 1 WHERE id = ?", (time.time(), mail_id))
 
     async def mark_mail_failed(self, mail_id: str) -> None:
-        await self._db.execute("UPDATE outbox SET attempts = attempts + 1 WHERE id = ?", (mail_id,))
+        await self._write("UPDATE outbox SET attempts = attempts + 1 WHERE id = ?", (mail_id,))
 
 
 def _player(row: aiosqlite.Row) -> Player:

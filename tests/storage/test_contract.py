@@ -167,3 +167,23 @@ async def test_mail_waits_in_the_outbox_until_sent(store):
     await store.mark_mail_sent(second.id)
     [left] = await store.pending_mail()
     assert left.id == first.id and left.attempts == 1
+
+
+async def test_concurrent_saves_and_writes_all_land(store):
+    """The hub saves battles as they end, while tickets create players: none may be lost."""
+    import asyncio
+
+    players = [await store.create_player(f"P{n}") for n in range(2)]
+    questions = await published(store, 3)
+    records = [battle_record(f"b{n}", *players, questions, ended_at=float(n + 10)) for n in range(40)]
+    results = await asyncio.gather(
+        *(store.save_battle(r) for r in records),
+        *(store.create_player(f"guest{n}") for n in range(40)),
+        *(store.increment("saves") for _ in range(40)),
+        return_exceptions=True)
+    assert [r for r in results if isinstance(r, Exception)] == []
+    assert len(await store.recent_battles(players[0].id, limit=100)) == 40
+    assert await store.get_counter("saves") == 40
+    assert (await store.get_question(questions[0].id)).stats.asked == 40
+    for result in results[40:80]:
+        assert await store.get_player(result.id) is not None
