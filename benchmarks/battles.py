@@ -1,0 +1,508 @@
+"""Whole battles against the real server, measured from the outside.
+
+    python -m benchmarks.battles [--pairs 1 10 50] [--question-seconds 2] [--reveal-seconds 0.2]
+
+For each `--pairs` value: start `python -m kwissle serve --port 0` as a separate
+process on a fresh temporary data folder, read the question -> answer book
+straight from its SQLite file, then let 2 x pairs raw-WebSocket bots (one cookie
+jar, one guest, one ticket each) queue at once and play full battles
+concurrently. On every question one bot of the battle (alternating) answers after
+a random think time, sometimes typing a wrong alternative first. Printed:
+
+- answer -> reveal: from a bot sending the right answer to it receiving `reveal`;
+- answer -> wrong: the same for a rejected answer and its `wrong`;
+- play -> battle: matchmaking, from `play` sent to `battle` received;
+- battle wall time against its floor (the bots' own think times + the reveal pauses);
+- messages per second through the server (bot -> server plus server -> bot);
+- the server process's CPU seconds (utime + stime from /proc/<pid>/stat);
+- the client's own event-loop lag, so a slow client is not blamed on the server.
+
+Then SIGTERM, the exit status, the battles stored with reason 'complete', and
+any non-INFO line the server logged. Figures only: nothing here passes or fails
+beyond sanity (every bot must finish its battle for the figures to mean much).
+Everything stays on 127.0.0.1 and every wait is bounded.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import math
+import os
+import random
+import re
+import signal
+import sqlite3
+import sys
+import tempfile
+import time
+from dataclasses import dataclass, field
+from http.cookies import SimpleCookie
+from pathlib import Path
+from typing import Any
+
+from tornado.httpclient import AsyncHTTPClient
+from tornado.websocket import websocket_connect
+
+ROOT = Path(__file__).resolve().parent.parent
+UP_LINE = re.compile(r"http://127\.0\.0\.1:(\d+)/ \((\d+) published questions")
+THINK_MS = (50, 300)  # before the first message on a question
+RETHINK_MS = (50, 150)  # after a wrong answer, before the right one
+WRONG_FIRST = 0.3  # share of questions where the answerer first types a wrong alternative
+START_TIMEOUT = 30.0
+STOP_TIMEOUT = 15.0
+RECV_TIMEOUT = 30.0  # no single message should take this long; a stuck bot gives up
+
+
+# --- small helpers ----------------------------------------------------------------------
+
+def percentile(values: list[float], p: float) -> float:
+    """Nearest-rank percentile (p in 0..100) of a non-empty list."""
+    ordered = sorted(values)
+    rank = max(1, math.ceil(p / 100 * len(ordered)))
+    return ordered[rank - 1]
+
+
+def summary_ms(values: list[float]) -> str:
+    if not values:
+        return "n=0"
+    ms = [v * 1000 for v in values]
+    return (f"n={len(ms):<5} p50={percentile(ms, 50):7.1f}  p95={percentile(ms, 95):7.1f}  "
+            f"p99={percentile(ms, 99):7.1f}  max={max(ms):7.1f} ms")
+
+
+_CLK_TCK = os.sysconf("SC_CLK_TCK")
+
+
+def cpu_seconds(pid: int) -> float | None:
+    """utime + stime of a process, from /proc/<pid>/stat (fields 14 and 15)."""
+    try:
+        stat = Path(f"/proc/{pid}/stat").read_text()
+    except OSError:
+        return None
+    fields = stat[stat.rindex(")") + 2:].split()  # the command name may hold spaces or parens
+    return (int(fields[11]) + int(fields[12])) / _CLK_TCK  # fields[0] is field 3 (state)
+
+
+# --- the server under test ------------------------------------------------------------------
+
+class Server:
+    """`python -m kwissle serve --port 0` in its own process, on a temporary data folder."""
+
+    def __init__(self, data_dir: Path, question_seconds: float, reveal_seconds: float, questions: int) -> None:
+        self.data_dir = data_dir
+        self.stderr_path = data_dir / "server.stderr"
+        self.env = {
+            **os.environ,
+            "KWISSLE_DATA_DIR": str(data_dir),
+            "KWISSLE_ENV": "development",
+            "KWISSLE_ADDRESS": "127.0.0.1",
+            "KWISSLE_QUESTION_SECONDS": str(question_seconds),
+            "KWISSLE_REVEAL_SECONDS": str(reveal_seconds),
+            "KWISSLE_QUESTIONS_PER_BATTLE": str(questions),
+            # Every bot fetches its ticket from 127.0.0.1: lift the per-IP ticket limit.
+            "KWISSLE_TICKETS_PER_MINUTE": "1000000",
+        }
+        for name in ("KWISSLE_DATABASE_URL", "KWISSLE_COOKIE_SECRET", "KWISSLE_PORT"):
+            self.env.pop(name, None)
+        self.process: asyncio.subprocess.Process | None = None
+        self.port = 0
+        self.published = 0
+
+    @property
+    def db_path(self) -> Path:
+        return self.data_dir / "kwissle.db"
+
+    @property
+    def base_url(self) -> str:
+        return f"http://127.0.0.1:{self.port}"
+
+    async def start(self) -> None:
+        self._stderr = open(self.stderr_path, "wb")
+        self.process = await asyncio.create_subprocess_exec(
+            sys.executable, "-m", "kwissle", "serve", "--port", "0", cwd=ROOT, env=self.env,
+            stdin=asyncio.subprocess.DEVNULL, stdout=asyncio.subprocess.PIPE, stderr=self._stderr)
+        line = (await asyncio.wait_for(self.process.stdout.readline(), START_TIMEOUT)).decode()
+        match = UP_LINE.search(line)
+        if not match:
+            raise RuntimeError(f"unexpected first line from the server: {line!r}; stderr: {self.stderr_tail()}")
+        self.port, self.published = int(match.group(1)), int(match.group(2))
+
+    def cpu(self) -> float | None:
+        return cpu_seconds(self.process.pid) if self.process else None
+
+    async def stop(self) -> int | None:
+        """SIGTERM, then wait; SIGKILL only if it does not stop in time (reported as None)."""
+        try:
+            if self.process is None:
+                return None
+            if self.process.returncode is not None:  # it died on its own
+                return self.process.returncode
+            self.process.send_signal(signal.SIGTERM)
+            try:
+                return await asyncio.wait_for(self.process.wait(), STOP_TIMEOUT)
+            except asyncio.TimeoutError:
+                self.process.kill()
+                await self.process.wait()
+                return None
+        finally:
+            if hasattr(self, "_stderr"):
+                self._stderr.close()
+
+    def book(self) -> dict[str, tuple[str, list[str]]]:
+        """question text -> (answer, wrong alternatives), as a bot with the database open knows it."""
+        with sqlite3.connect(self.db_path) as db:
+            return {text: (answer, json.loads(wrong))
+                    for text, answer, wrong in db.execute("SELECT text, answer, wrong FROM questions")}
+
+    def battles_by_reason(self) -> dict[str, int]:
+        with sqlite3.connect(self.db_path) as db:
+            return dict(db.execute("SELECT reason, count(*) FROM battles GROUP BY reason"))
+
+    def stderr_lines(self) -> list[str]:
+        try:
+            return self.stderr_path.read_text(errors="replace").splitlines()
+        except OSError:
+            return []
+
+    def stderr_tail(self, lines: int = 20) -> str:
+        return "\n".join(self.stderr_lines()[-lines:])
+
+
+# --- a bot ----------------------------------------------------------------------------------
+
+@dataclass
+class Stats:
+    answer_to_reveal: list[float] = field(default_factory=list)
+    answer_to_wrong: list[float] = field(default_factory=list)
+    play_to_battle: list[float] = field(default_factory=list)
+    ticket: list[float] = field(default_factory=list)
+    hello_to_welcome: list[float] = field(default_factory=list)
+    battle_wall: list[float] = field(default_factory=list)
+    battle_floor: list[float] = field(default_factory=list)
+    sent: int = 0
+    received: int = 0
+    errors: dict[str, int] = field(default_factory=dict)
+    late_reveals: int = 0  # reveals that came by the server's clock, not by our answer
+    unfinished: list[str] = field(default_factory=list)
+
+
+class Bot:
+    def __init__(self, name: str, base_url: str, book: dict[str, tuple[str, list[str]]],
+                 stats: Stats, rng: random.Random) -> None:
+        self.name = name
+        self.base_url = base_url
+        self.book = book
+        self.stats = stats
+        self.rng = rng
+        self.cookies: dict[str, str] = {}  # a fresh jar: this bot is its own browser
+        self.ws = None
+        self.id = ""
+        self.battle_id = ""
+        self.answered_at: dict[int, float] = {}
+        self.wrong_at: dict[int, float] = {}
+        self.think: dict[int, float] = {}  # the delays this bot chose on the questions it answered
+        self.tasks: set[asyncio.Task] = set()
+        self.ended = False
+        self.wall: float | None = None  # `battle` received -> `end` received
+        self.is_first = False
+
+    async def ticket(self) -> str:
+        headers = {"Cookie": "; ".join(f"{k}={v}" for k, v in self.cookies.items())} if self.cookies else {}
+        response = await AsyncHTTPClient().fetch(self.base_url + "/api/ticket", headers=headers,
+                                                 raise_error=False, request_timeout=RECV_TIMEOUT)
+        if response.code != 200:
+            raise RuntimeError(f"{self.name}: /api/ticket answered {response.code}: {response.body[:200]!r}")
+        for header in response.headers.get_list("Set-Cookie"):
+            jar = SimpleCookie()
+            jar.load(header)
+            self.cookies.update({name: morsel.value for name, morsel in jar.items()})
+        body = json.loads(response.body)
+        self.id = body["player"]["id"]
+        return body["ticket"]
+
+    async def send(self, message: dict[str, Any]) -> None:
+        self.stats.sent += 1
+        await self.ws.write_message(json.dumps(message))
+
+    async def recv(self) -> dict[str, Any]:
+        text = await asyncio.wait_for(self.ws.read_message(), RECV_TIMEOUT)
+        if text is None:
+            raise ConnectionError(f"{self.name}: the server closed the connection")
+        self.stats.received += 1
+        message = json.loads(text)
+        if message.get("type") == "error":
+            code = message.get("code", "?")
+            self.stats.errors[code] = self.stats.errors.get(code, 0) + 1
+        return message
+
+    async def until(self, kind: str) -> dict[str, Any]:
+        while True:
+            message = await self.recv()
+            if message["type"] == kind:
+                return message
+
+    async def connect(self) -> None:
+        """Ticket, WebSocket, hello -> welcome."""
+        began = time.perf_counter()
+        ticket = await self.ticket()
+        self.stats.ticket.append(time.perf_counter() - began)
+        url = self.base_url.replace("http", "ws", 1) + "/sockjs/websocket"
+        self.ws = await asyncio.wait_for(websocket_connect(url), RECV_TIMEOUT)
+        sent = time.perf_counter()
+        await self.send({"type": "hello", "ticket": ticket})
+        welcome = await self.until("welcome")
+        self.stats.hello_to_welcome.append(time.perf_counter() - sent)
+        assert welcome["player"]["id"] == self.id, welcome
+
+    async def play(self) -> None:
+        """Queue, then play the battle to its end."""
+        sent = time.perf_counter()
+        await self.send({"type": "play"})
+        battle = await self.until("battle")
+        started = time.perf_counter()
+        self.stats.play_to_battle.append(started - sent)
+        self.battle_id = battle["id"]
+        opponent = battle["opponent"]["id"]
+        # Both bots of a battle agree on who answers what without talking: sorted ids, alternating.
+        order = sorted((self.id, opponent))
+        while True:
+            message = await self.recv()
+            kind = message["type"]
+            now = time.perf_counter()
+            if kind == "question":
+                q = message["q"]
+                if order[q % 2] == self.id:
+                    self._spawn(self._answer(q, message["text"]))
+            elif kind == "wrong":
+                sent_at = self.wrong_at.pop(message["q"], None)
+                if sent_at is not None:
+                    self.stats.answer_to_wrong.append(now - sent_at)
+            elif kind == "reveal":
+                sent_at = self.answered_at.pop(message["q"], None)
+                if sent_at is not None and message["by"] == self.id:
+                    self.stats.answer_to_reveal.append(now - sent_at)
+                elif order[message["q"] % 2] == self.id:
+                    self.stats.late_reveals += 1
+            elif kind == "end":
+                self.wall = now - started
+                self.is_first = self.id == order[0]  # one figure per battle: the first bot's
+                self.ended = message["reason"] == "complete"
+                return
+
+    async def _answer(self, q: int, text: str) -> None:
+        answer, wrong = self.book[text]
+        think = self.rng.uniform(*THINK_MS) / 1000
+        await asyncio.sleep(think)
+        if wrong and self.rng.random() < WRONG_FIRST:
+            self.wrong_at[q] = time.perf_counter()
+            await self.send({"type": "answer", "q": q, "text": self.rng.choice(wrong)})
+            rethink = self.rng.uniform(*RETHINK_MS) / 1000
+            await asyncio.sleep(rethink)
+            think += rethink
+        self.think[q] = think
+        self.answered_at[q] = time.perf_counter()
+        await self.send({"type": "answer", "q": q, "text": answer})
+
+    def _spawn(self, coro) -> None:
+        task = asyncio.ensure_future(coro)
+        self.tasks.add(task)
+        task.add_done_callback(self.tasks.discard)
+
+    def close(self) -> None:
+        for task in list(self.tasks):
+            task.cancel()
+        if self.ws is not None:
+            self.ws.close()
+
+
+async def loop_lag(samples: list[float], stop: asyncio.Event, every: float = 0.01) -> None:
+    """How late this (client) event loop wakes up: high figures mean the bots, not the server, lag."""
+    loop = asyncio.get_running_loop()
+    while not stop.is_set():
+        before = loop.time()
+        await asyncio.sleep(every)
+        samples.append(max(0.0, loop.time() - before - every))
+
+
+# --- one run ----------------------------------------------------------------------------------
+
+@dataclass
+class RunResult:
+    pairs: int
+    stats: Stats
+    battle_seconds: float
+    cpu_battles: float | None
+    cpu_total: float | None
+    client_cpu: float
+    exit_code: int | None
+    stored: dict[str, int]
+    lag: list[float]
+    bad_log_records: list[tuple[str, list[str]]]
+    log_lines: int
+    failure: str | None
+
+
+async def run(pairs: int, args: argparse.Namespace, seed: int) -> RunResult:
+    rng = random.Random(seed)
+    stats = Stats()
+    with tempfile.TemporaryDirectory(prefix="kwissle-bench-") as tmp:
+        server = Server(Path(tmp), args.question_seconds, args.reveal_seconds, args.questions)
+        bots: list[Bot] = []
+        lag: list[float] = []
+        lag_stop = asyncio.Event()
+        lag_task = asyncio.ensure_future(loop_lag(lag, lag_stop))
+        cpu_battles = cpu_total = exit_code = None
+        battle_seconds = 0.0
+        failure = None
+        client_before = _client_cpu()
+        try:
+            await server.start()
+            book = server.book()
+            bots = [Bot(f"bot{i}", server.base_url, book, stats, random.Random(rng.random()))
+                    for i in range(2 * pairs)]
+            await asyncio.wait_for(asyncio.gather(*(bot.connect() for bot in bots)), 60 + pairs)
+            budget = args.questions * (args.question_seconds + args.reveal_seconds) + 30 + pairs
+            stats.sent = stats.received = 0  # count the battle phase only (not ticket/hello/welcome)
+            cpu_before = server.cpu()
+            began = time.perf_counter()
+            results = await asyncio.wait_for(
+                asyncio.gather(*(bot.play() for bot in bots), return_exceptions=True), budget)
+            battle_seconds = time.perf_counter() - began
+            cpu_after = server.cpu()
+            if cpu_before is not None and cpu_after is not None:
+                cpu_battles = cpu_after - cpu_before
+            for bot, result in zip(bots, results):
+                if isinstance(result, BaseException):
+                    stats.unfinished.append(f"{bot.name}: {type(result).__name__}: {result}")
+            # The floor of each battle: both bots' think times, plus the reveal pauses.
+            think: dict[str, float] = {}
+            for bot in bots:
+                think[bot.battle_id] = think.get(bot.battle_id, 0.0) + sum(bot.think.values())
+            for bot in bots:
+                if bot.ended and bot.wall is not None and bot.is_first:
+                    stats.battle_wall.append(bot.wall)
+                    stats.battle_floor.append(think[bot.battle_id] + (args.questions - 1) * args.reveal_seconds)
+        except Exception as error:  # noqa: BLE001 - reported, and the server is still stopped below
+            failure = f"{type(error).__name__}: {error}"
+        finally:
+            for bot in bots:
+                bot.close()
+            await asyncio.sleep(0.1)  # let the closes reach the server before SIGTERM
+            cpu_total = server.cpu()
+            exit_code = await server.stop()
+            lag_stop.set()
+            await lag_task
+        stored = server.battles_by_reason() if server.db_path.exists() else {}
+        lines = server.stderr_lines()
+        bad = [record for record in log_records(lines) if record[0] != "INFO"]
+    return RunResult(pairs, stats, battle_seconds, cpu_battles, cpu_total, _client_cpu() - client_before,
+                     exit_code, stored, lag, bad, len(lines), failure)
+
+
+LOG_RECORD = re.compile(r"^\d{4}-\d\d-\d\d \d\d:\d\d:\d\d,\d+ ([A-Z]+) ")
+
+
+def log_records(lines: list[str]) -> list[tuple[str, list[str]]]:
+    """The server's stderr as (level, lines) records; a traceback stays with its record."""
+    records: list[tuple[str, list[str]]] = []
+    for line in lines:
+        match = LOG_RECORD.match(line)
+        if match or not records:
+            records.append((match.group(1) if match else "?", [line]))
+        else:
+            records[-1][1].append(line)
+    return records
+
+
+def _client_cpu() -> float:
+    times = os.times()
+    return times.user + times.system
+
+
+# --- reporting ----------------------------------------------------------------------------------
+
+def report(result: RunResult, args: argparse.Namespace) -> None:
+    s = result.stats
+    bots = 2 * result.pairs
+    print(f"\n=== {result.pairs} pair(s): {bots} bots, {args.questions} questions, "
+          f"question {args.question_seconds:g} s, reveal {args.reveal_seconds:g} s ===")
+    if result.failure:
+        print(f"RUN FAILED         {result.failure}")
+    print(f"answer -> reveal   {summary_ms(s.answer_to_reveal)}")
+    print(f"answer -> wrong    {summary_ms(s.answer_to_wrong)}")
+    print(f"play -> battle     {summary_ms(s.play_to_battle)}")
+    print(f"GET /api/ticket    {summary_ms(s.ticket)}   (all bots at once, a new guest each)")
+    print(f"hello -> welcome   {summary_ms(s.hello_to_welcome)}")
+    if s.battle_wall:
+        over = [w - f for w, f in zip(s.battle_wall, s.battle_floor)]
+        print(f"battle wall time   n={len(s.battle_wall):<5} mean={_mean(s.battle_wall):6.3f} s  "
+              f"max={max(s.battle_wall):6.3f} s   floor (think + reveals) mean={_mean(s.battle_floor):6.3f} s")
+        print(f"  over the floor   mean={_mean(over) * 1000:7.1f} ms  max={max(over) * 1000:7.1f} ms  "
+              f"= {_mean(over) / args.questions * 1000:.1f} ms per question "
+              f"(rules-only floor {(args.questions - 1) * args.reveal_seconds:.2f} s with instant answers)")
+    total = s.sent + s.received
+    if result.battle_seconds > 0:
+        print(f"messages           {s.sent} in + {s.received} out = {total} in {result.battle_seconds:.2f} s "
+              f"-> {total / result.battle_seconds:,.0f} msg/s")
+    if result.cpu_battles is not None and result.battle_seconds > 0:
+        print(f"server CPU         {result.cpu_battles:.2f} s during the battles "
+              f"({100 * result.cpu_battles / result.battle_seconds:.0f}% of one core), "
+              f"{result.cpu_total:.2f} s since it started; "
+              f"{1000 * result.cpu_battles / max(1, total):.3f} ms CPU per message")
+    print(f"client             CPU {result.client_cpu:.2f} s; event-loop lag {summary_ms(result.lag)}")
+    print(f"refusals           {s.errors or 'none'}; reveals by the clock on a question we meant to answer: "
+          f"{s.late_reveals}")
+    if s.unfinished:
+        print(f"UNFINISHED bots    {len(s.unfinished)}: " + "; ".join(s.unfinished[:5]))
+    print(f"server exit        {result.exit_code} ({'clean' if result.exit_code == 0 else 'NOT CLEAN'}); "
+          f"battles stored: {result.stored.get('complete', 0)} complete of {result.pairs} "
+          f"(all reasons: {result.stored})")
+    if result.stored.get("complete", 0) < result.pairs and not s.unfinished:
+        lost = result.pairs - result.stored.get("complete", 0)
+        print(f"WARNING            {lost} battle(s) played to the end by the bots were not stored")
+    print(f"server stderr      {result.log_lines} lines, {len(result.bad_log_records)} record(s) above INFO")
+    if result.bad_log_records:
+        # The first in full, then one line per kind: header (no time stamp) and its last line.
+        for line in result.bad_log_records[0][1][:40]:
+            print(f"  | {line}")
+        kinds: dict[str, int] = {}
+        for _, lines in result.bad_log_records:
+            key = lines[0][24:] + (f" ... {lines[-1].strip()}" if len(lines) > 1 else "")
+            kinds[key] = kinds.get(key, 0) + 1
+        for key, count in sorted(kinds.items(), key=lambda item: -item[1]):
+            print(f"  {count:4d} x {key}")
+
+
+def _mean(values: list[float]) -> float:
+    return sum(values) / len(values)
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m benchmarks.battles", description=__doc__.split("\n")[0])
+    parser.add_argument("--pairs", type=int, nargs="+", default=[1, 10, 50])
+    parser.add_argument("--question-seconds", type=float, default=2.0)
+    parser.add_argument("--reveal-seconds", type=float, default=0.2)
+    parser.add_argument("--questions", type=int, default=10)
+    parser.add_argument("--seed", type=int, default=1)
+    args = parser.parse_args(argv)
+    if any(p < 1 or p > 500 for p in args.pairs):
+        parser.error("--pairs must be between 1 and 500")
+    if args.question_seconds <= THINK_MS[1] / 1000 + RETHINK_MS[1] / 1000:
+        print(f"note: --question-seconds {args.question_seconds} leaves little room for the bots' "
+              f"think time (up to {THINK_MS[1] + RETHINK_MS[1]} ms)")
+    print(f"Kwissle battles benchmark: python {sys.version.split()[0]}, {os.cpu_count()} CPU(s), "
+          f"{time.strftime('%Y-%m-%d %H:%M')}")
+    # Tornado's client queues beyond 10 requests by default: let every bot ask for its ticket at once.
+    AsyncHTTPClient.configure(None, max_clients=1000)
+    failed = False
+    for i, pairs in enumerate(args.pairs):
+        result = asyncio.run(run(pairs, args, args.seed + i))
+        report(result, args)
+        failed |= bool(result.failure or result.stats.unfinished) or result.exit_code != 0
+    return 1 if failed else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
