@@ -11,7 +11,7 @@ from kwissle.realtime.channel import make_router
 from kwissle.realtime.hub import Hub
 from kwissle.settings import Settings
 from kwissle.storage.port import Store
-from kwissle.web import api
+from kwissle.web import api, pages
 from kwissle.web.base import NotFoundHandler
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -34,6 +34,7 @@ def make_app(settings: Settings, store: Store, hub: Hub | None = None) -> Kwissl
     hub = hub or Hub(store, settings.rules)
     router = make_router(hub, settings, sockjs_url=f"/static/{SOCKJS_CLIENT}")
     routes = [
+        *pages.routes(),
         (r"/api/ticket", api.TicketHandler),
         (r"/api/status", api.StatusHandler),
         *router.urls,

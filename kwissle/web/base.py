@@ -17,6 +17,19 @@ from kwissle.storage.records import Player
 
 PLAYER_COOKIE = "kwissle_player"
 PLAYER_COOKIE_DAYS = 365
+# Pages load scripts and styles only from static/ (no inline script, no inline
+# style attribute, no CDN); the channel is same-origin (SockJS over WebSocket or XHR).
+CONTENT_SECURITY_POLICY = "; ".join([
+    "default-src 'self'",
+    "script-src 'self'",
+    "style-src 'self'",
+    "img-src 'self' data:",
+    "connect-src 'self'",
+    "object-src 'none'",
+    "base-uri 'none'",
+    "form-action 'self'",
+    "frame-ancestors 'none'",
+])
 
 
 class BaseHandler(tornado.web.RequestHandler):
@@ -34,6 +47,9 @@ class BaseHandler(tornado.web.RequestHandler):
         self.set_header("X-Content-Type-Options", "nosniff")
         self.set_header("Referrer-Policy", "same-origin")
         self.set_header("X-Frame-Options", "DENY")
+        self.set_header("Content-Security-Policy", CONTENT_SECURITY_POLICY)  # 'self' covers ws:/wss: (CSP 3)
+        self.set_header("Cross-Origin-Opener-Policy", "same-origin")
+        self.set_header("Permissions-Policy", "camera=(), microphone=(), geolocation=()")
 
     async def player_from_cookie(self) -> Player | None:
         raw = self.get_signed_cookie(PLAYER_COOKIE, max_age_days=PLAYER_COOKIE_DAYS)
