@@ -39,8 +39,9 @@ class Settings:
     # Channel limits: a sustained rate with a burst on top, per connection.
     messages_per_second: float = 5.0
     message_burst: int = 20
-    # HTTP limits: tickets (which may create guests) per client IP.
-    tickets_per_minute: int = 30
+    # HTTP limits: tickets (which may create guests) per client IP. Every page load and
+    # reconnect takes one, and a school or office may share one address.
+    tickets_per_minute: int = 120
     # How long a closed SockJS session keeps its id (sockjs-tornado's disconnect_delay).
     heartbeat_seconds: float = 25.0
     load_starter_bank: bool = True

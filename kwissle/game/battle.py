@@ -192,7 +192,10 @@ class Battle:
         attempt.choice = choice
         if choice == asked.right_choice:
             return self._score(asked, player_id, "choice", CHOICE_POINTS, now)
-        events: list[Event] = [self._cue(player_id, q, "chose_wrong")]
+        events: list[Event] = [
+            Send(player_id, {"type": "wrong", "q": q, "tries_left": 0, "choice": choice}),
+            self._cue(player_id, q, "chose_wrong"),
+        ]
         if all(a.locked_out for a in asked.attempts.values()):
             events += self._close(now)
         return events
@@ -209,7 +212,8 @@ class Battle:
             return []
         self._away_since[player_id] = now
         opponent = self.opponent_of(player_id)
-        return [Send(opponent.id, {"type": "opponent", "q": self.current, "action": "dropped"})]
+        return [Send(opponent.id, {"type": "opponent", "q": self.current, "action": "dropped",
+                                   "seconds": self.rules.resume_seconds})]
 
     def rejoin(self, player_id: str, now: float) -> list[Event]:
         """The player is back: re-send where the battle stands."""
@@ -252,7 +256,8 @@ class Battle:
         if due is not None and due <= now:
             raise RuntimeError("tick(now) must run before an action at `now`")
         if self.phase is not Phase.QUESTION or q != self.current:
-            raise ActionRefused("question_closed", f"question {q} is not open")
+            raise ActionRefused("question_closed", "that question is not open any more" if q < self.current
+                                 else "that question is not open yet")
         asked = self._asked[-1]
         attempt = asked.attempts[player_id]
         if attempt.locked_out:
@@ -271,16 +276,21 @@ class Battle:
             "questions": len(self._questions),
             "seconds": self.rules.question_seconds,
             "scores": dict(self.scores),
+            "opponent_away": opponent.id in self._away_since,
         }
 
     def _question_message(self, asked: _Asked, player_id: str, now: float) -> dict[str, Any]:
+        attempt = asked.attempts[player_id]
         return {
             "type": "question",
             "q": self.current,
             "text": asked.question.text,
             "category": asked.question.category,
             "seconds": round(max(0.0, asked.closes_at - now), 3),
-            "tries_left": asked.attempts[player_id].tries_left,
+            "tries_left": attempt.tries_left,
+            # what a resuming client must restore: its pick, and whether it is out of this question
+            "choice": attempt.choice,
+            "locked_out": attempt.locked_out,
         }
 
     def _open(self, at: float, now: float) -> list[Event]:

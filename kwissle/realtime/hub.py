@@ -228,9 +228,9 @@ class Hub:
         battle = self._battles.get(last.battle_id)
         asked = battle.current + 1 if battle else len(last.question_ids)
         if q >= asked:
-            raise ActionRefused("bad_message", f"question {q} was not asked in your battle")
+            raise ActionRefused("bad_message", "that question was not asked in your battle")
         if q in last.reported:
-            raise ActionRefused("already_reported", f"you already reported question {q}")
+            raise ActionRefused("already_reported", "you already reported that question")
         if len(last.reported) >= REPORTS_PER_BATTLE:
             raise ActionRefused("rate_limited", "too many reports for one battle")
         last.reported.add(q)

@@ -373,9 +373,9 @@
       scores: message.scores || {}
     };
     state.wantPlay = false;
+    state.opponentAway = !!message.opponent_away;
     if (fresh) {
       state.q = null;
-      state.opponentAway = false;
       resetQuestionCard();
       setText(el.qNumber, "Get ready…");
       setText(el.qText, "Your battle against " + state.battle.opponent.name + " starts now.");
@@ -436,7 +436,8 @@
       triesLeft: typeof message.tries_left === "number" ? message.tries_left : 3,
       mode: "typing",     // typing | notries | loading | choices | picked | closed
       choices: null,
-      picked: null,
+      picked: typeof message.choice === "number" ? message.choice : null,
+      lockedOut: !!message.locked_out,
       pending: false
     };
     resetQuestionCard();
@@ -505,6 +506,11 @@
   function onWrong(message) {
     var q = state.q;
     if (!q || message.q !== q.q) return;
+    if (typeof message.choice === "number") {
+      q.lockedOut = true;
+      markWrongPick(message.choice);
+      return;
+    }
     q.pending = false;
     q.triesLeft = message.tries_left;
     el.answerInput.readOnly = false;
@@ -547,8 +553,24 @@
       button.className = "choice";
       setText(button.querySelector(".choice__text"), text);
     });
+    if (q.lockedOut) {
+      markWrongPick(q.picked);
+      return;
+    }
     setFeedback("Pick one: click it or press 1–4.", "");
     el.choiceButtons[0].focus();
+  }
+
+  function markWrongPick(index) {
+    var q = state.q;
+    q.mode = "picked";
+    q.picked = index;
+    el.choiceButtons.forEach(function (button, i) {
+      button.disabled = true;
+      button.classList.remove("choice--picked");
+      if (i === index) button.classList.add("choice--wrong");
+    });
+    setFeedback("Not that one — you are out of this question. Waiting for the reveal…", "bad");
   }
 
   function choose(index) {
@@ -583,7 +605,10 @@
     typed_wrong: function (name) { return [name + " typed a wrong answer.", "info"]; },
     alternatives: function (name) { return [name + " opened the alternatives.", "info"]; },
     chose_wrong: function (name) { return [name + " picked a wrong alternative.", "good"]; },
-    dropped: function (name) { return [name + " lost connection — waiting for them to come back.", "warn"]; },
+    dropped: function (name, message) {
+      var grace = typeof message.seconds === "number" ? " (" + Math.round(message.seconds) + " s)" : "";
+      return [name + " lost connection — waiting for them to come back" + grace + ".", "warn"];
+    },
     back: function (name) { return [name + " is back.", "info"]; }
   };
 
@@ -593,7 +618,7 @@
     if (message.action === "dropped") state.opponentAway = true;
     if (message.action === "back") state.opponentAway = false;
     showAway();
-    var said = cue(opponentName());
+    var said = cue(opponentName(), message);
     setCue(said[0], said[1]);
     bump(el.cue);
     announce(said[0]);

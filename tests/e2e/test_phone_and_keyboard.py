@@ -1,5 +1,7 @@
 """The play page at phone width (360 px): no sideways scrolling, and the keyboard alone plays."""
 
+from playwright.async_api import expect
+
 from kwissle.storage.records import NewQuestion, QuestionStatus
 from tests.realtime.test_battle_over_sockjs import answer_book
 
@@ -65,6 +67,14 @@ async def test_phone_width_has_no_horizontal_scroll_and_the_keyboard_plays(serve
             await a.page.keyboard.press(str(choices.index(question.answer) + 1))
             await a.wait_reveal("You got it! +1 (alternatives)")
         else:
+            # B opens the alternatives and picks a wrong one: the page says so at once.
+            await b.page.click("#show-alternatives")
+            await b.page.locator("#choices").wait_for(state="visible")
+            picks = [c.strip() for c in await b.page.locator("#choices .choice__text").all_text_contents()]
+            wrong = next(i for i, c in enumerate(picks) if c != question.answer)
+            await b.page.keyboard.press(str(wrong + 1))
+            await b.wait_text("#feedback", "Not that one — you are out of this question. Waiting for the reveal…")
+            await expect(b.page.locator("#choices .choice").nth(wrong)).to_have_class("choice choice--wrong")
             await a.page.keyboard.type(question.answer)
             await a.page.keyboard.press("Enter")
             await a.wait_reveal("You got it! +3")

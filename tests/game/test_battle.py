@@ -32,7 +32,7 @@ def test_start_tells_both_players_their_opponent_and_opens_question_zero(questio
     assert to(events, "bo", "battle")[0]["opponent"] == {"id": "ana", "name": "Ana"}
     q0 = to(events, "ana", "question")[0]
     assert q0 == {"type": "question", "q": 0, "text": "Question number 0?", "category": "Test",
-                  "seconds": 15.0, "tries_left": 3}
+                  "seconds": 15.0, "tries_left": 3, "choice": None, "locked_out": False}
     assert battle.deadline == 65.0
 
 
@@ -108,6 +108,7 @@ def test_a_wrong_choice_locks_the_player_out_but_the_other_plays_on(battle):
     choices = to(battle.alternatives("ana", 0, 101.0), "ana", "alternatives")[0]["choices"]
     wrong = next(i for i, c in enumerate(choices) if c != "Answer0 Canberra")
     events = battle.choose("ana", 0, wrong, now=102.0)
+    assert to(events, "ana") == [{"type": "wrong", "q": 0, "tries_left": 0, "choice": wrong}]
     assert to(events, "bo") == [{"type": "opponent", "q": 0, "action": "chose_wrong"}]
     assert battle.phase is Phase.QUESTION
     for action in (lambda: battle.choose("ana", 0, 0, 103.0),
@@ -205,7 +206,8 @@ def test_leaving_forfeits_even_when_ahead(battle):
 
 def test_a_dropped_player_who_returns_in_time_resumes_where_the_battle_stands(battle):
     battle.alternatives("bo", 0, 101.0)
-    assert to(battle.drop("bo", 102.0), "ana") == [{"type": "opponent", "q": 0, "action": "dropped"}]
+    assert to(battle.drop("bo", 102.0), "ana") == [
+        {"type": "opponent", "q": 0, "action": "dropped", "seconds": 15}]
     assert battle.deadline == 115.0  # the question, before bo's grace (117)
     battle.answer("ana", 0, "wrong", 103.0)
     events = battle.rejoin("bo", 110.0)
@@ -271,3 +273,25 @@ def test_fewer_questions_than_the_rules_ask_for_still_make_a_battle(rules):
     events = battle.start(0.0)
     assert to(events, "ana", "battle")[0]["questions"] == 1
     assert to(battle.tick(15.0), "ana", "end")[0]["reason"] == "complete"
+
+
+def test_a_resuming_player_is_told_their_pick_their_lock_out_and_that_the_opponent_is_away(battle):
+    choices = to(battle.alternatives("ana", 0, 101.0), "ana", "alternatives")[0]["choices"]
+    wrong = next(i for i, c in enumerate(choices) if c != "Answer0 Canberra")
+    battle.choose("ana", 0, wrong, 102.0)
+    battle.drop("ana", 103.0)
+    battle.drop("bo", 104.0)
+    events = battle.rejoin("ana", 105.0)
+    assert to(events, "ana", "battle")[0]["opponent_away"] is True
+    question = to(events, "ana", "question")[0]
+    assert question["locked_out"] is True and question["choice"] == wrong
+    assert to(events, "ana", "alternatives")[0]["choices"] == choices
+    assert to(battle.rejoin("bo", 106.0), "bo", "battle")[0]["opponent_away"] is False
+
+
+def test_question_closed_says_whether_it_is_past_or_not_yet_open(battle):
+    with pytest.raises(ActionRefused, match="not open yet"):
+        battle.answer("ana", 3, "x", 101.0)
+    battle.tick(118.0)
+    with pytest.raises(ActionRefused, match="not open any more"):
+        battle.answer("ana", 0, "x", 119.0)

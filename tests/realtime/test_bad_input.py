@@ -105,6 +105,7 @@ async def test_refusals_inside_a_battle_change_nothing(server):
     await a.expect("error", code="locked_out")
     wrong = next(i for i, c in enumerate(choices) if c != stored.answer)
     await a.send({"type": "choose", "q": 0, "choice": wrong})
+    await a.expect("wrong", q=0, tries_left=0, choice=wrong)
     await a.send({"type": "choose", "q": 0, "choice": choices.index(stored.answer)})
     await a.expect("error", code="locked_out")
 

@@ -67,6 +67,7 @@ async def test_two_players_play_ten_questions_to_the_end(server, transport):
                 await other.expect("opponent", q=q, action="alternatives")
                 wrong = next(i for i, c in enumerate(choices) if c != stored.answer)
                 await me.send({"type": "choose", "q": q, "choice": wrong})
+                await me.expect("wrong", q=q, tries_left=0, choice=wrong)
                 await other.expect("opponent", q=q, action="chose_wrong")
             expected = dict(by=None, points=0, how=None)
         else:  # nobody answers: the server's clock closes it
