@@ -111,8 +111,8 @@ class Player:
             self.problems.append(f"console {message.type}: {text}")
 
     @classmethod
-    async def new(cls, browser, base_url: str, viewport=DESKTOP) -> "Player":
-        context = await browser.new_context(viewport=viewport, base_url=base_url)
+    async def new(cls, browser, base_url: str, viewport=DESKTOP, reduced_motion=None) -> "Player":
+        context = await browser.new_context(viewport=viewport, base_url=base_url, reduced_motion=reduced_motion)
         page = await context.new_page()
         page.set_default_timeout(STEP_MS)
         return cls(context, page, base_url)
@@ -200,7 +200,7 @@ class Player:
 
 @pytest.fixture
 def new_player(serve, browser):  # after `serve`: browsers close before the servers stop
-    async def make(server, viewport=DESKTOP) -> Player:
-        return await Player.new(browser, server.base_url, viewport)
+    async def make(server, viewport=DESKTOP, reduced_motion=None) -> Player:
+        return await Player.new(browser, server.base_url, viewport, reduced_motion)
 
     return make

@@ -1,5 +1,7 @@
 """The home page counts the players online; a wrong address gets the friendly 404 page."""
 
+import asyncio
+
 from playwright.async_api import expect
 
 from tests.support.clients import WebSocketClient
@@ -38,3 +40,22 @@ async def test_an_unknown_address_gets_the_friendly_404_page(serve, new_player):
     await expect(player.page.get_by_role("link", name="Back to the home page")).to_have_attribute("href", "/")
     await player.page.screenshot(path=shot_path("10-not-found"), full_page=True, animations="disabled")
     assert [p for p in player.problems if "Content Security Policy" in p] == []
+
+
+async def test_play_now_on_the_home_page_leads_to_the_queue_and_respects_reduced_motion(serve, new_player):
+    server = await serve()
+    player = await new_player(server, reduced_motion="reduce")
+    page = player.page
+    await page.goto("/")
+    button = page.get_by_role("link", name="Play now")
+    # Asked for less motion, the call to action stops breathing (and so can be clicked at once).
+    assert await button.evaluate("b => getComputedStyle(b).animationIterationCount") == "1"
+    await button.click()
+    await expect(page).to_have_url(f"{server.base_url}/play")
+    await expect(page.get_by_role("heading", name="Looking for an opponent…")).to_be_visible()
+    for _ in range(100):  # the screen shows at once; the server's queue is what counts
+        if server.hub.status()["waiting"] == 1:
+            break
+        await asyncio.sleep(0.02)
+    assert server.hub.status() == {"online": 1, "waiting": 1, "battles": 0}
+    player.assert_clean()
