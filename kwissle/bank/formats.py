@@ -202,14 +202,13 @@ def _opentdb_question(
         return "a wrong answer equals the right answer"
     if _has_repeats(wrong):
         return "two wrong answers are the same"
-    return NewQuestion(
-        text=text,
-        answer=answer,
-        variants=(),
-        wrong=(wrong[0], wrong[1], wrong[2]),
-        category=category,
-        source=source,
-    )
+    return _new_question(text, answer, wrong, category, source)
+
+
+def _new_question(text: str, answer: str, wrong: list[str], category: str, source: str) -> NewQuestion:
+    """An imported question: imports carry no accepted variants, the judge's folding does the rest."""
+    return NewQuestion(text=text, answer=answer, variants=(), wrong=(wrong[0], wrong[1], wrong[2]),
+                       category=category, source=source)
 
 
 def _opentdb_category(name: str) -> str:
@@ -340,11 +339,4 @@ def _opentriviaqa_question(block: _Block, category: str, source: str) -> NewQues
     if fold(answer) not in folded_choices:
         return f"right answer {answer!r} is not among the choices"
     wrong = [choice for choice in choices if fold(choice) != fold(answer)]
-    return NewQuestion(
-        text=text,
-        answer=answer,
-        variants=(),
-        wrong=(wrong[0], wrong[1], wrong[2]),
-        category=category,
-        source=source,
-    )
+    return _new_question(text, answer, wrong, category, source)
