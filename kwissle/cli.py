@@ -11,7 +11,7 @@ import logging
 import sys
 from pathlib import Path
 
-from kwissle.settings import Settings, SettingsError, from_env, parse_value
+from kwissle.settings import SettingsError, from_env, parse_value
 
 log = logging.getLogger("kwissle")
 
@@ -73,5 +73,3 @@ def main(argv: list[str] | None = None) -> int:
         return 0
     return 2  # argparse rejects unknown commands before this
 
-
-__all__ = ["main", "build_parser", "Settings"]

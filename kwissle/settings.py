@@ -42,7 +42,7 @@ class Settings:
     # HTTP limits: tickets (which may create guests) per client IP. Every page load and
     # reconnect takes one, and a school or office may share one address.
     tickets_per_minute: int = 120
-    # How long a closed SockJS session keeps its id (sockjs-tornado's disconnect_delay).
+    # SockJS heartbeat interval: keeps idle polling sessions and proxies from timing out.
     heartbeat_seconds: float = 25.0
     load_starter_bank: bool = True
 

@@ -154,7 +154,7 @@ def _single_number(word: str) -> int | None:
 
 def _roman_value(numeral: str) -> int:
     total = 0
-    for letter, following in zip(numeral, numeral[1:] + " "):
+    for letter, following in zip(numeral, numeral[1:] + " ", strict=True):
         value = _ROMAN_VALUES[letter]
         total += -value if _ROMAN_VALUES.get(following, 0) > value else value
     return total
@@ -179,7 +179,7 @@ def _matches(guess: tuple[str, ...], answer: tuple[str, ...]) -> bool:
     if len(guess) != len(answer):
         return "".join(guess) == "".join(answer)
     total = 0
-    for typed_word, answer_word in zip(guess, answer):
+    for typed_word, answer_word in zip(guess, answer, strict=True):
         distance = OSA.distance(typed_word, answer_word)
         if distance > typo_budget(len(answer_word)):
             return False

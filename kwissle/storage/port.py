@@ -65,7 +65,8 @@ class Store(Protocol):
 
     # battles
     async def save_battle(self, record: BattleRecord) -> None:
-        """Store a finished battle and add its outcomes to the questions' play counts, atomically."""
+        """Store a finished battle and add its outcomes to the questions' play counts, atomically.
+        A battle id stored twice raises StorageError and changes nothing."""
         ...
 
     async def get_battle(self, battle_id: str) -> BattleRecord | None: ...

@@ -20,7 +20,7 @@ from typing import Any
 
 import aiosqlite
 
-from kwissle.storage.port import DuplicateQuestion
+from kwissle.storage.port import DuplicateQuestion, StorageError
 from kwissle.storage.records import (
     BattleEnd,
     BattleRecord,
@@ -310,7 +310,10 @@ class SQLiteStore:
                 f"UPDATE questions SET asked = asked + 1, {column} = {column} + 1 WHERE id = ?",
                 (outcome.question_id,),
             ))
-        await self._transaction(statements)
+        try:
+            await self._transaction(statements)
+        except aiosqlite.IntegrityError as error:
+            raise StorageError(f"battle {record.id} cannot be stored: {error}") from None
 
     async def get_battle(self, battle_id: str) -> BattleRecord | None:
         row = await self._one("SELECT * FROM battles WHERE id = ?", (battle_id,))

@@ -6,7 +6,6 @@ from kwissle.storage.records import NewQuestion, QuestionStatus
 from tests.realtime.test_battle_over_sockjs import answer_book
 
 from .conftest import PHONE
-from .test_battle import pair_up
 
 # Long words, a long category and a long answer: what breaks a narrow layout.
 QUESTIONS = [

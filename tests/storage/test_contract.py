@@ -2,7 +2,7 @@
 
 import pytest
 
-from kwissle.storage.port import DuplicateQuestion
+from kwissle.storage.port import DuplicateQuestion, StorageError
 from kwissle.storage.records import (
     BattleEnd,
     BattleRecord,
@@ -117,7 +117,7 @@ async def test_a_battle_that_cannot_be_saved_leaves_no_trace(store):
     a, b = await store.create_player("A"), await store.create_player("B")
     questions = await published(store, 3)
     await store.save_battle(battle_record("same", a, b, questions))
-    with pytest.raises(Exception):
+    with pytest.raises(StorageError):
         await store.save_battle(battle_record("same", a, b, questions))
     assert (await store.get_question(questions[0].id)).stats.asked == 1
 

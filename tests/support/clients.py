@@ -12,7 +12,7 @@ import secrets
 from http.cookies import SimpleCookie
 from typing import Any
 
-from tornado.httpclient import AsyncHTTPClient, HTTPRequest
+from tornado.httpclient import AsyncHTTPClient
 from tornado.websocket import websocket_connect
 
 RECV_TIMEOUT = 5.0
