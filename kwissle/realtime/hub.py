@@ -70,7 +70,7 @@ class Hub:
         self._battles: dict[str, Battle] = {}
         self._battle_of: dict[str, str] = {}
         self._last_battle: dict[str, _LastBattle] = {}
-        self._timers: dict[str, object] = {}
+        self._timers: dict[str, tuple[float, object]] = {}  # battle id -> (deadline, IOLoop handle)
         self._tasks: set[asyncio.Task] = set()
         self._match_scheduled = False
         self._closing = False
@@ -239,32 +239,44 @@ class Hub:
     # --- routing ------------------------------------------------------------------------
 
     def _send(self, player_id: str, message: dict[str, Any]) -> None:
+        self._deliver(player_id, encode(message))
+
+    def _deliver(self, player_id: str, text: str) -> None:
         online = self._online.get(player_id)
         if online:
-            text = encode(message)
             for conn in list(online.connections):
                 conn.send_text(text)
 
     def _dispatch(self, battle: Battle, events: list[Event],
                   only: tuple[str, Connection] | None = None) -> None:
         """Deliver events; with `only`, that player's messages go to that one connection."""
+        # A reveal or an end goes to both players as one dict: encode it once.
+        encoded: dict[int, str] = {}
         for event in events:
             if isinstance(event, Send):
+                text = encoded.get(id(event.message))
+                if text is None:
+                    text = encoded[id(event.message)] = encode(event.message)
                 if only and event.to == only[0]:
-                    only[1].send_text(encode(event.message))
+                    only[1].send_text(text)
                 else:
-                    self._send(event.to, event.message)
+                    self._deliver(event.to, text)
             elif isinstance(event, Finished):
                 self._finished(battle, event.record)
         self._arm(battle)
 
     def _arm(self, battle: Battle) -> None:
+        """Keep one timer per battle at its deadline; most actions leave the deadline where it was."""
+        deadline = None if self._closing else battle.deadline
+        armed = self._timers.get(battle.id)
+        if armed is not None and armed[0] == deadline:
+            return
         loop = IOLoop.current()
-        timer = self._timers.pop(battle.id, None)
-        if timer is not None:
-            loop.remove_timeout(timer)
-        if battle.deadline is not None and not self._closing:
-            self._timers[battle.id] = loop.call_at(battle.deadline, self._on_deadline, battle.id)
+        if armed is not None:
+            loop.remove_timeout(armed[1])
+            del self._timers[battle.id]
+        if deadline is not None:
+            self._timers[battle.id] = (deadline, loop.call_at(deadline, self._on_deadline, battle.id))
 
     def _on_deadline(self, battle_id: str) -> None:
         self._timers.pop(battle_id, None)
