@@ -953,11 +953,6 @@
       return;
     }
     if (QUIET_ERRORS.indexOf(code) >= 0) return;
-    if (code === "locked_out" && state.q && state.q.mode === "choices") {
-      // Resumed after a wrong pick: the server remembers we are out of this one.
-      state.q.mode = "picked";
-      el.choiceButtons.forEach(function (button) { button.disabled = true; });
-    }
     toast(message.message || "That did not work (" + code + ").", "bad");
   }
 
