@@ -31,7 +31,7 @@ async def serve(settings: Settings, install_signal_handlers: bool = False,
         app = make_app(settings, store)
         server = HTTPServer(app, max_body_size=MAX_BODY_BYTES, xheaders=settings.production)
         server.listen(settings.port, settings.address)
-        port = _bound_port(server) or settings.port
+        port = bound_port(server) or settings.port
         if install_signal_handlers:
             loop = asyncio.get_running_loop()
             for sig in (signal.SIGINT, signal.SIGTERM):
@@ -48,7 +48,8 @@ async def serve(settings: Settings, install_signal_handlers: bool = False,
         await store.close()
 
 
-def _bound_port(server: HTTPServer) -> int | None:
+def bound_port(server: HTTPServer) -> int | None:
+    """The port the server actually listens on (what --port 0 got from the system)."""
     for sock in server._sockets.values():  # tornado keeps the bound sockets here
         return sock.getsockname()[1]
     return None

@@ -9,8 +9,9 @@ from pathlib import Path
 import pytest
 from tornado.httpserver import HTTPServer
 
-from kwissle.app import KwissleApplication, make_app
+from kwissle.app import MAX_BODY_BYTES, KwissleApplication, make_app
 from kwissle.bank.starter import seed_if_empty
+from kwissle.server import bound_port
 from kwissle.settings import Settings, from_env
 from kwissle.storage.open import open_store
 from kwissle.storage.port import Store
@@ -43,9 +44,9 @@ async def start_server(tmp_path: Path, seed: bool = True, **overrides) -> Runnin
     if seed:
         await seed_if_empty(store)
     app = make_app(settings, store)
-    http = HTTPServer(app, max_body_size=64 * 1024)
+    http = HTTPServer(app, max_body_size=MAX_BODY_BYTES)
     http.listen(0, "127.0.0.1")
-    port = next(iter(http._sockets.values())).getsockname()[1]
+    port = bound_port(http)
     return RunningServer(settings, app, store, http, f"http://127.0.0.1:{port}")
 
 
