@@ -10,9 +10,9 @@ from tornado.httpserver import HTTPServer
 
 from kwissle.app import MAX_BODY_BYTES, make_app
 from kwissle.bank.starter import seed_if_empty
+from kwissle.model import QuestionStatus
 from kwissle.settings import Settings
 from kwissle.storage.open import open_store
-from kwissle.storage.records import QuestionStatus
 
 log = logging.getLogger("kwissle.server")
 

@@ -27,7 +27,7 @@ from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import unquote
 
-from kwissle.storage.records import NewQuestion
+from kwissle.model import NewQuestion
 from kwissle.textfold import fingerprint, fold
 
 

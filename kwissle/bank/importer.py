@@ -10,10 +10,16 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
-from kwissle.bank.formats import BankFormatError, ParsedBank, Skipped, parse_opentdb, parse_opentriviaqa
+from kwissle.bank.formats import (
+    BankFormatError,
+    ParsedBank,
+    Skipped,
+    parse_opentdb,
+    parse_opentriviaqa,
+)
+from kwissle.model import QuestionStatus
 from kwissle.settings import Settings
 from kwissle.storage.open import open_store
-from kwissle.storage.records import QuestionStatus
 from kwissle.textfold import fingerprint
 
 FORMATS = ("opentdb", "opentriviaqa")

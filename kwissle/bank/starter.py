@@ -9,9 +9,9 @@ from __future__ import annotations
 import json
 from importlib import resources
 
+from kwissle.model import NewQuestion, QuestionStatus
 from kwissle.storage.port import Store
 from kwissle.textfold import fingerprint
-from kwissle.storage.records import NewQuestion, QuestionStatus
 
 
 def load_starter_bank() -> list[NewQuestion]:

@@ -26,7 +26,7 @@ from typing import Any
 from kwissle.game.events import ActionRefused, Event, Finished, Send
 from kwissle.game.judge import judge as default_judge
 from kwissle.game.rules import CHOICE_POINTS, CHOICES, TYPED_POINTS, Rules
-from kwissle.storage.records import BattleEnd, BattleRecord, Question, QuestionOutcome
+from kwissle.model import BattleEnd, BattleRecord, Question, QuestionOutcome
 
 Judge = Callable[..., bool]
 

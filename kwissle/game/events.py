@@ -9,7 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from kwissle.storage.records import BattleRecord
+from kwissle.model import BattleRecord
 
 
 @dataclass(frozen=True)

@@ -24,10 +24,10 @@ from kwissle.game.battle import Battle, Contender
 from kwissle.game.events import ActionRefused, Event, Finished, Send
 from kwissle.game.matchmaker import AlreadyQueued, Matchmaker
 from kwissle.game.rules import Rules
+from kwissle.model import BattleRecord, Question
 from kwissle.realtime.protocol import ClientMessage, encode, error
 from kwissle.realtime.tickets import TicketHolder
 from kwissle.storage.port import Store
-from kwissle.storage.records import BattleRecord, Question
 
 log = logging.getLogger(__name__)
 

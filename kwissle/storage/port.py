@@ -12,7 +12,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from typing import Protocol
 
-from kwissle.storage.records import (
+from kwissle.model import (
     BattleRecord,
     Mail,
     NewQuestion,

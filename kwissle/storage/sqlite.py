@@ -20,8 +20,7 @@ from typing import Any
 
 import aiosqlite
 
-from kwissle.storage.port import DuplicateQuestion, StorageError
-from kwissle.storage.records import (
+from kwissle.model import (
     BattleEnd,
     BattleRecord,
     Mail,
@@ -34,6 +33,7 @@ from kwissle.storage.records import (
     Report,
     Review,
 )
+from kwissle.storage.port import DuplicateQuestion, StorageError
 from kwissle.textfold import fingerprint
 
 MIGRATIONS: list[str] = [

@@ -12,8 +12,8 @@ from typing import Any
 
 import tornado.web
 
+from kwissle.model import Player
 from kwissle.storage.port import Store
-from kwissle.storage.records import Player
 
 PLAYER_COOKIE = "kwissle_player"
 PLAYER_COOKIE_DAYS = 365

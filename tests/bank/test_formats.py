@@ -12,7 +12,7 @@ from kwissle.bank.formats import (
     parse_opentdb,
     parse_opentriviaqa,
 )
-from kwissle.storage.records import NewQuestion
+from kwissle.model import NewQuestion
 
 DATA = Path(__file__).parent / "data"
 

@@ -6,8 +6,8 @@ import pytest
 
 from kwissle.bank.starter import load_starter_bank, seed_if_empty
 from kwissle.game.judge import judge, normalize
+from kwissle.model import QuestionStatus
 from kwissle.storage.open import open_store
-from kwissle.storage.records import QuestionStatus
 from kwissle.textfold import fingerprint, fold
 
 BANK = load_starter_bank()

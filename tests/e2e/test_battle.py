@@ -4,7 +4,7 @@ import asyncio
 import re
 
 from kwissle.bank.starter import load_starter_bank
-from kwissle.storage.records import QuestionStatus
+from kwissle.model import QuestionStatus
 from tests.realtime.test_battle_over_sockjs import answer_book, with_typo
 
 from .conftest import Player

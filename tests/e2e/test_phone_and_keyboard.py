@@ -2,7 +2,7 @@
 
 from playwright.async_api import expect
 
-from kwissle.storage.records import NewQuestion, QuestionStatus
+from kwissle.model import NewQuestion, QuestionStatus
 from tests.realtime.test_battle_over_sockjs import answer_book
 
 from .conftest import PHONE

@@ -5,7 +5,7 @@ import re
 
 from playwright.async_api import expect
 
-from kwissle.storage.records import NewQuestion, QuestionStatus
+from kwissle.model import NewQuestion, QuestionStatus
 
 
 def sockjs_frame(*messages) -> str:

@@ -2,7 +2,7 @@
 
 from playwright.async_api import expect
 
-from kwissle.storage.records import NewQuestion, QuestionStatus
+from kwissle.model import NewQuestion, QuestionStatus
 
 from .test_battle import pair_up
 

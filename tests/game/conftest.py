@@ -6,7 +6,7 @@ import pytest
 
 from kwissle.game.battle import Battle, Contender
 from kwissle.game.rules import Rules
-from kwissle.storage.records import Question, QuestionStatus
+from kwissle.model import Question, QuestionStatus
 
 ANA = Contender("ana", "Ana")
 BO = Contender("bo", "Bo")

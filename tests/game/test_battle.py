@@ -6,7 +6,7 @@ import pytest
 
 from kwissle.game.battle import Battle, Phase
 from kwissle.game.events import ActionRefused, Finished, Send
-from kwissle.storage.records import BattleEnd
+from kwissle.model import BattleEnd
 
 from .conftest import ANA, BO, make_question
 

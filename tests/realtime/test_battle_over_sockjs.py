@@ -3,7 +3,7 @@
 import pytest
 
 from kwissle.game.judge import judge
-from kwissle.storage.records import BattleEnd, QuestionStatus
+from kwissle.model import BattleEnd, QuestionStatus
 from tests.support.clients import TRANSPORTS
 
 

@@ -4,7 +4,7 @@ import asyncio
 
 import pytest
 
-from kwissle.storage.records import BattleEnd
+from kwissle.model import BattleEnd
 from tests.support.clients import WebSocketClient, XhrClient
 
 from .test_battle_over_sockjs import answer_book, pair

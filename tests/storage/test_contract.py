@@ -2,8 +2,7 @@
 
 import pytest
 
-from kwissle.storage.port import DuplicateQuestion, StorageError
-from kwissle.storage.records import (
+from kwissle.model import (
     BattleEnd,
     BattleRecord,
     NewQuestion,
@@ -11,6 +10,7 @@ from kwissle.storage.records import (
     QuestionStatus,
     Review,
 )
+from kwissle.storage.port import DuplicateQuestion, StorageError
 
 
 def new_question(n, text=None):
