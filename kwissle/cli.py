@@ -49,6 +49,10 @@ def main(argv: list[str] | None = None) -> int:
     except SettingsError as error:
         print(f"kwissle: {error}", file=sys.stderr)
         return 2
+    except OSError as error:  # the data folder cannot hold the development cookie secret
+        where = f": {error.filename}" if error.filename else ""
+        print(f"kwissle: cannot use the data folder: {error.strerror or error}{where}", file=sys.stderr)
+        return 2
     if args.command == "serve":
         from kwissle.server import serve
         from kwissle.storage.port import StorageError
@@ -61,11 +65,15 @@ def main(argv: list[str] | None = None) -> int:
         return 0
     if args.command == "import":
         from kwissle.bank.importer import ImportFailed, import_file
+        from kwissle.storage.port import StorageError
 
         try:
             report = asyncio.run(import_file(settings, args.file, args.format, args.category))
         except ImportFailed as error:
             print(f"kwissle import: {error}", file=sys.stderr)
+            return 2
+        except StorageError as error:
+            print(f"kwissle: {error}", file=sys.stderr)
             return 2
         for skipped in report.skipped:
             print(f"skipped {skipped.where}: {skipped.reason}")

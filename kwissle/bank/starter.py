@@ -10,7 +10,7 @@ import json
 from importlib import resources
 
 from kwissle.model import NewQuestion, QuestionStatus
-from kwissle.storage.port import Store
+from kwissle.storage.port import DuplicateQuestion, Store
 from kwissle.textfold import fingerprint
 
 
@@ -34,11 +34,26 @@ def load_starter_bank() -> list[NewQuestion]:
 
 
 async def seed_if_empty(store: Store) -> int:
-    """Publish the starter bank if nothing is published yet; return how many were added."""
-    if await store.count_questions(QuestionStatus.PUBLISHED):
-        return 0
+    """Publish the starter bank if nothing is published yet; return how many were added.
+
+    Safe when several servers start at once on one store: `add_questions` stores all
+    or nothing, so when a concurrent seeder wins, this one meets DuplicateQuestion,
+    looks again, finds the bank published and adds nothing.
+    """
     bank = load_starter_bank()
-    already = await store.existing_fingerprints(q.text for q in bank)
-    fresh = [q for q in bank if fingerprint(q.text) not in already]
-    await store.add_questions(fresh, QuestionStatus.PUBLISHED)
-    return len(fresh)
+    attempts = 0
+    while not await store.count_questions(QuestionStatus.PUBLISHED):
+        already = await store.existing_fingerprints(q.text for q in bank)
+        fresh = [q for q in bank if fingerprint(q.text) not in already]
+        attempts += 1
+        try:
+            await store.add_questions(fresh, QuestionStatus.PUBLISHED)
+        except DuplicateQuestion:
+            if attempts == SEED_ATTEMPTS:
+                raise
+            continue  # someone stored some of these meanwhile: look again
+        return len(fresh)
+    return 0
+
+
+SEED_ATTEMPTS = 3

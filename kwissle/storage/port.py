@@ -25,18 +25,38 @@ from kwissle.model import (
 
 
 class StorageError(Exception):
-    pass
+    """The store could not do what was asked; the message is one line an operator can act on.
+
+    Every adapter raises this (or a subclass) for every failure of its database:
+    no driver exception ever escapes a port method.
+    """
 
 
 class DuplicateQuestion(StorageError):
     """A question with the same fingerprint (see textfold.fingerprint) is already stored."""
 
 
+class BattleAlreadyStored(StorageError):
+    """`save_battle` of a battle id that is already stored: nothing was changed.
+
+    A writer that retries a save treats this as success (its earlier try landed).
+    """
+
+
 class Store(Protocol):
-    async def close(self) -> None: ...
+    async def close(self) -> None:
+        """Release the store (idempotent); any later call raises StorageError."""
+        ...
 
     # players
-    async def create_player(self, name: str, *, guest: bool = True, email: str | None = None) -> Player: ...
+    async def create_player(self, name: str, *, guest: bool = True, email: str | None = None) -> Player:
+        """A new player with a fresh id (StorageError if `email` belongs to another player)."""
+        ...
+
+    async def ensure_guest(self, player_id: str, name: str) -> Player:
+        """Store a guest with this id and name unless a player with this id exists; return the stored player."""
+        ...
+
     async def get_player(self, player_id: str) -> Player | None: ...
     async def get_player_by_email(self, email: str) -> Player | None: ...
     async def set_admin(self, player_id: str, is_admin: bool) -> bool: ...
@@ -46,7 +66,8 @@ class Store(Protocol):
     async def add_questions(
         self, questions: Sequence[NewQuestion], status: QuestionStatus = QuestionStatus.PENDING
     ) -> list[Question]:
-        """Store all of `questions` or none (DuplicateQuestion if one is already stored)."""
+        """Store all of `questions` or none: InvalidQuestion (kwissle.game.validation) if one
+        fails `check_question`, DuplicateQuestion if one is already stored."""
         ...
 
     async def existing_fingerprints(self, texts: Iterable[str]) -> set[str]:
@@ -65,8 +86,9 @@ class Store(Protocol):
 
     # battles
     async def save_battle(self, record: BattleRecord) -> None:
-        """Store a finished battle and add its outcomes to the questions' play counts, atomically.
-        A battle id stored twice raises StorageError and changes nothing."""
+        """Store a finished battle, add its outcomes to the questions' play counts and bump the
+        counter `battles_<reason>`, all atomically. A battle id already stored raises
+        BattleAlreadyStored and changes nothing."""
         ...
 
     async def get_battle(self, battle_id: str) -> BattleRecord | None: ...

@@ -1,25 +1,50 @@
 """The SQLite adapter: the embedded default store.
 
-One aiosqlite connection (its own thread, so the IOLoop never waits on disk),
-WAL journal, foreign keys on. Every statement and transaction takes `_lock`:
-one connection has one transaction, so two overlapping saves (or a plain write
-landing inside someone else's transaction, and being rolled back with it) must
-never interleave. The schema is versioned with `PRAGMA user_version`
-and `MIGRATIONS`: to change it, append a migration, never edit an old one.
+Connections. One writer connection and a small pool of reader connections
+(READERS), each an aiosqlite connection with its own thread, so the IOLoop never
+waits on disk. The file is in WAL mode, where readers never wait for a writer:
+a read is never queued behind a save, even one waiting for another process to
+let go of the file. Every write is one `BEGIN IMMEDIATE` transaction on the
+writer under `_write_lock` (one connection has one transaction, so two
+overlapping saves must never interleave). Each read starts a fresh snapshot, so
+it sees every write that returned before it began.
+
+A busy file. Another process (an import, a second server) may hold the write
+lock. The writer waits up to BUSY_TIMEOUT_SECONDS for it, then the write fails
+with StorageError ("the store is busy ..."), which the results writer retries
+later. Five seconds is well beyond any write Kwissle makes itself (a battle
+takes milliseconds; an import of 49,700 questions holds the lock about 1.3 s,
+its validation runs before the transaction), and short enough that a request
+waiting on a write fails visibly instead of hanging and that shutdown stays prompt.
+
+Errors. Every driver error leaves a port method as StorageError with one line an
+operator can act on (`_failure`, `_open_failure`); a failed open closes every
+connection it made, so no aiosqlite thread keeps the process alive.
+
+Schema. Versioned with `PRAGMA user_version` and `MIGRATIONS`: to change it,
+append a migration, never edit an old one. Every open re-reads the version inside
+one `BEGIN IMMEDIATE` transaction and applies what is missing there, so two
+processes starting at once on a new file apply each migration exactly once (and
+an unwritable store is found at start, not at the first save).
 """
 
 from __future__ import annotations
 
 import asyncio
 import json
+import logging
+import os
 import secrets
+import sqlite3
 import time
-from collections.abc import Iterable, Sequence
+from collections.abc import AsyncIterator, Iterable, Iterator, Sequence
+from contextlib import asynccontextmanager
 from pathlib import Path
 from typing import Any
 
 import aiosqlite
 
+from kwissle.game.validation import InvalidQuestion, check_question
 from kwissle.model import (
     BattleEnd,
     BattleRecord,
@@ -33,8 +58,17 @@ from kwissle.model import (
     Report,
     Review,
 )
-from kwissle.storage.port import DuplicateQuestion, StorageError
+from kwissle.storage.port import BattleAlreadyStored, DuplicateQuestion, StorageError
 from kwissle.textfold import fingerprint
+
+log = logging.getLogger("kwissle.storage")
+
+BUSY_TIMEOUT_SECONDS = 5.0
+READERS = 2
+
+# What a driver call may raise besides sqlite3.Error: text with a lone surrogate
+# cannot be encoded for SQLite, and an int beyond 64 bits cannot be bound.
+_DRIVER_ERRORS = (sqlite3.Error, UnicodeEncodeError, OverflowError)
 
 MIGRATIONS: list[str] = [
     # 1: everything GAME.md stores
@@ -127,6 +161,11 @@ _QUESTION_COLUMNS = (
     "id, text, answer, variants, wrong, category, status, source, author_id, "
     "asked, typed_right, choice_right, nobody, created_at"
 )
+_INSERT_QUESTION = (
+    f"INSERT INTO questions ({_QUESTION_COLUMNS}, fingerprint) "
+    "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, 0, 0, 0, 0, ?, ?)"
+)
+_FINGERPRINTS_PER_QUERY = 500  # stay under SQLite's bound-parameter limit
 
 
 def _new_id() -> str:
@@ -140,60 +179,126 @@ def path_from_url(url: str) -> Path:
 
 
 class SQLiteStore:
-    def __init__(self, db: aiosqlite.Connection) -> None:
-        self._db = db
-        self._lock = asyncio.Lock()
+    def __init__(self, path: Path, writer: aiosqlite.Connection, readers: Sequence[aiosqlite.Connection]) -> None:
+        self._path = path
+        self._writer = writer
+        self._write_lock = asyncio.Lock()
+        self._readers: asyncio.Queue[aiosqlite.Connection] = asyncio.Queue()
+        for reader in readers:
+            self._readers.put_nowait(reader)
+        self._reader_count = len(readers)
+        self._closed = False
 
     @classmethod
-    async def open(cls, url: str) -> SQLiteStore:
+    async def open(cls, url: str, readers: int = READERS) -> SQLiteStore:
+        """Open (creating if needed) and migrate the store; StorageError with one clear line if it cannot."""
         path = path_from_url(url)
-        path.parent.mkdir(parents=True, exist_ok=True)
-        db = await aiosqlite.connect(path, isolation_level=None)
-        db.row_factory = aiosqlite.Row
-        await db.execute("PRAGMA journal_mode=WAL")
-        await db.execute("PRAGMA foreign_keys=ON")
-        await db.execute("PRAGMA busy_timeout=5000")
-        store = cls(db)
-        await store._migrate()
-        return store
-
-    async def _migrate(self) -> None:
-        async with self._db.execute("PRAGMA user_version") as cursor:
-            (version,) = await cursor.fetchone()
-        for number, script in enumerate(MIGRATIONS[version:], start=version + 1):
-            # executescript commits first, so the version bump rides in the same script.
-            await self._db.executescript(f"BEGIN;\n{script}\nPRAGMA user_version={number};\nCOMMIT;")
+        _prepare_folder(path)
+        opened: list[aiosqlite.Connection] = []
+        try:
+            opened.append(await _connect(path))
+            await _use_wal(opened[0])
+            await _migrate(opened[0], path)
+            for _ in range(readers):
+                opened.append(await _connect(path, reader=True))
+        except sqlite3.Error as error:
+            await _close_all(opened)
+            raise _open_failure(path, error) from error
+        except BaseException:
+            await _close_all(opened)
+            raise
+        return cls(path, opened[0], opened[1:])
 
     async def schema_version(self) -> int:
-        async with self._db.execute("PRAGMA user_version") as cursor:
-            return (await cursor.fetchone())[0]
+        row = await self._one("PRAGMA user_version")
+        return row[0]
 
     async def close(self) -> None:
-        await self._db.close()
+        """Wait for the write and reads under way, then close every connection (and its thread)."""
+        if self._closed:
+            return
+        self._closed = True
+        async with self._write_lock:
+            readers = [await self._readers.get() for _ in range(self._reader_count)]
+            await _close_all([self._writer, *readers])
 
-    async def _one(self, sql: str, params: Sequence[Any] = ()) -> aiosqlite.Row | None:
-        async with self._lock, self._db.execute(sql, params) as cursor:
+    # --- the two ways in: a read on a reader, a transaction on the writer ----------
+
+    def _check_open(self) -> None:
+        if self._closed:
+            raise StorageError(f"the store at {self._path} is closed")
+
+    @asynccontextmanager
+    async def _reading(self) -> AsyncIterator[aiosqlite.Connection]:
+        self._check_open()
+        db = await self._readers.get()
+        try:
+            yield db
+        except _DRIVER_ERRORS as error:
+            raise self._failure(error, writing=False) from error
+        finally:
+            self._readers.put_nowait(db)
+
+    async def _one(self, sql: str, params: Sequence[Any] = ()) -> sqlite3.Row | None:
+        async with self._reading() as db, db.execute(sql, params) as cursor:
             return await cursor.fetchone()
 
-    async def _all(self, sql: str, params: Sequence[Any] = ()) -> list[aiosqlite.Row]:
-        async with self._lock, self._db.execute(sql, params) as cursor:
+    async def _all(self, sql: str, params: Sequence[Any] = ()) -> list[sqlite3.Row]:
+        async with self._reading() as db, db.execute(sql, params) as cursor:
             return list(await cursor.fetchall())
 
+    @asynccontextmanager
+    async def _transaction(self) -> AsyncIterator[aiosqlite.Connection]:
+        """One write transaction: committed when the block ends, rolled back if it raises."""
+        async with self._write_lock:
+            self._check_open()
+            db = self._writer
+            try:
+                await db.execute("BEGIN IMMEDIATE")
+                yield db
+                await db.execute("COMMIT")
+            except _DRIVER_ERRORS as error:
+                await _roll_back(db)
+                raise self._failure(error, writing=True) from error
+            except BaseException:
+                await _roll_back(db)
+                raise
+
     async def _write(self, sql: str, params: Sequence[Any] = ()) -> int:
-        """Run one writing statement; return how many rows it changed."""
-        async with self._lock, self._db.execute(sql, params) as cursor:
+        """Run one writing statement in its own transaction; return how many rows it changed."""
+        async with self._transaction() as db, db.execute(sql, params) as cursor:
             return cursor.rowcount
 
-    async def _transaction(self, statements: Iterable[tuple[str, Sequence[Any]]]) -> None:
-        async with self._lock:
-            await self._db.execute("BEGIN IMMEDIATE")
-            try:
-                for sql, params in statements:
-                    await self._db.execute(sql, params)
-            except BaseException:
-                await self._db.execute("ROLLBACK")
-                raise
-            await self._db.execute("COMMIT")
+    async def _write_all(self, statements: Iterable[tuple[str, Sequence[Any]]]) -> None:
+        async with self._transaction() as db:
+            for sql, params in statements:
+                await db.execute(sql, params)
+
+    def _failure(self, error: BaseException, writing: bool) -> StorageError:
+        """The one line an operator (or a log reader) needs, for a driver error during use."""
+        message = self._describe(error)
+        return StorageError(f"{message}; nothing was written" if writing else message)
+
+    def _describe(self, error: BaseException) -> str:
+        if isinstance(error, UnicodeEncodeError):
+            return f"text that cannot be stored (a lone surrogate): {error.object[error.start:error.end]!r}"
+        if isinstance(error, OverflowError):
+            return f"a number too large to store: {error}"
+        code = _primary_code(error)
+        if code in (sqlite3.SQLITE_BUSY, sqlite3.SQLITE_LOCKED):
+            return _busy(self._path)
+        if code == sqlite3.SQLITE_FULL:
+            return f"the disk holding the store at {self._path} is full"
+        if code == sqlite3.SQLITE_IOERR:
+            return (f"disk I/O error on the store at {self._path} "
+                    f"({error.sqlite_errorname}: is the disk full, over a size limit or failing?)")
+        if code == sqlite3.SQLITE_READONLY:
+            return f"the store at {self._path} has become read-only"
+        if code in (sqlite3.SQLITE_CORRUPT, sqlite3.SQLITE_NOTADB):
+            return f"the store at {self._path} is damaged: {error}"
+        if code == sqlite3.SQLITE_CONSTRAINT:
+            return f"the store refused the change: {error}"
+        return f"the store at {self._path} failed: {error}"
 
     # --- players -----------------------------------------------------------
 
@@ -204,6 +309,15 @@ class SQLiteStore:
             (player.id, player.name, int(player.guest), player.email, player.created_at),
         )
         return player
+
+    async def ensure_guest(self, player_id: str, name: str) -> Player:
+        async with self._transaction() as db:
+            await db.execute(
+                "INSERT INTO players (id, name, guest, created_at) VALUES (?, ?, 1, ?) "
+                "ON CONFLICT (id) DO NOTHING", (player_id, name, time.time()))
+            async with db.execute("SELECT * FROM players WHERE id = ?", (player_id,)) as cursor:
+                row = await cursor.fetchone()
+        return _player(row)
 
     async def get_player(self, player_id: str) -> Player | None:
         row = await self._one("SELECT * FROM players WHERE id = ?", (player_id,))
@@ -218,7 +332,7 @@ class SQLiteStore:
             "UPDATE players SET is_admin = ? WHERE id = ?", (int(is_admin), player_id)) == 1
 
     async def set_ratings(self, ratings: dict[str, float]) -> None:
-        await self._transaction(
+        await self._write_all(
             ("UPDATE players SET rating = ? WHERE id = ?", (rating, player_id))
             for player_id, rating in ratings.items())
 
@@ -227,34 +341,33 @@ class SQLiteStore:
     async def add_questions(
         self, questions: Sequence[NewQuestion], status: QuestionStatus = QuestionStatus.PENDING
     ) -> list[Question]:
+        # The judge does real work per question: off the IOLoop for a large import.
+        await asyncio.to_thread(_check_all, questions)
         now = time.time()
         stored = [
             Question(**{f: getattr(q, f) for f in NewQuestion.__dataclass_fields__},
                      id=_new_id(), status=status, created_at=now)
             for q in questions
         ]
-        try:
-            await self._transaction(
-                (f"INSERT INTO questions ({_QUESTION_COLUMNS}, fingerprint) "
-                 "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, 0, 0, 0, 0, ?, ?)",
-                 (q.id, q.text, q.answer, json.dumps(list(q.variants)), json.dumps(list(q.wrong)),
-                  q.category, q.status.value, q.source, q.author_id, q.created_at, fingerprint(q.text)))
-                for q in stored)
-        except aiosqlite.IntegrityError as error:
-            if "fingerprint" in str(error):
-                raise DuplicateQuestion(str(error)) from None
-            raise
+        prints = [fingerprint(q.text) for q in stored]
+        if len(set(prints)) < len(prints):
+            raise DuplicateQuestion("the same question is twice in the batch")
+        if not stored:
+            return stored
+        async with self._transaction() as db:
+            taken = await _fingerprints_in(db, prints)
+            if taken:
+                first = next(q for q, print_ in zip(stored, prints, strict=True) if print_ in taken)
+                raise DuplicateQuestion(f"already stored: {first.text[:60]!r}")
+            await db.executemany(_INSERT_QUESTION, [
+                (q.id, q.text, q.answer, json.dumps(list(q.variants)), json.dumps(list(q.wrong)),
+                 q.category, q.status.value, q.source, q.author_id, q.created_at, print_)
+                for q, print_ in zip(stored, prints, strict=True)])
         return stored
 
     async def existing_fingerprints(self, texts: Iterable[str]) -> set[str]:
-        wanted = list({fingerprint(t) for t in texts})
-        found: set[str] = set()
-        for start in range(0, len(wanted), 500):  # stay under SQLite's bound-parameter limit
-            chunk = wanted[start:start + 500]
-            rows = await self._all(
-                f"SELECT fingerprint FROM questions WHERE fingerprint IN ({','.join('?' * len(chunk))})", chunk)
-            found.update(row[0] for row in rows)
-        return found
+        async with self._reading() as db:
+            return await _fingerprints_in(db, {fingerprint(t) for t in texts})
 
     async def get_question(self, question_id: str) -> Question | None:
         row = await self._one(f"SELECT {_QUESTION_COLUMNS} FROM questions WHERE id = ?", (question_id,))
@@ -292,28 +405,26 @@ class SQLiteStore:
     # --- battles -------------------------------------------------------------
 
     async def save_battle(self, record: BattleRecord) -> None:
-        statements: list[tuple[str, Sequence[Any]]] = [(
-            "INSERT INTO battles (id, player_a, player_b, scores, winner, reason, started_at, ended_at) "
-            "VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
-            (record.id, *record.player_ids, json.dumps(record.scores), record.winner,
-             record.reason.value, record.started_at, record.ended_at),
-        )]
-        for position, outcome in enumerate(record.outcomes):
-            statements.append((
-                "INSERT INTO battle_questions (battle_id, position, question_id, by, how, points, typed, chose) "
+        async with self._transaction() as db:
+            async with db.execute("SELECT 1 FROM battles WHERE id = ?", (record.id,)) as cursor:
+                if await cursor.fetchone():
+                    raise BattleAlreadyStored(f"battle {record.id} is already stored")
+            await db.execute(
+                "INSERT INTO battles (id, player_a, player_b, scores, winner, reason, started_at, ended_at) "
                 "VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
-                (record.id, position, outcome.question_id, outcome.by, outcome.how, outcome.points,
-                 json.dumps(outcome.typed), json.dumps(outcome.chose)),
-            ))
-            column = {"typed": "typed_right", "choice": "choice_right"}.get(outcome.how or "", "nobody")
-            statements.append((
-                f"UPDATE questions SET asked = asked + 1, {column} = {column} + 1 WHERE id = ?",
-                (outcome.question_id,),
-            ))
-        try:
-            await self._transaction(statements)
-        except aiosqlite.IntegrityError as error:
-            raise StorageError(f"battle {record.id} cannot be stored: {error}") from None
+                (record.id, *record.player_ids, json.dumps(record.scores), record.winner,
+                 record.reason.value, record.started_at, record.ended_at))
+            for position, outcome in enumerate(record.outcomes):
+                await db.execute(
+                    "INSERT INTO battle_questions (battle_id, position, question_id, by, how, points, typed, chose) "
+                    "VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+                    (record.id, position, outcome.question_id, outcome.by, outcome.how, outcome.points,
+                     json.dumps(outcome.typed), json.dumps(outcome.chose)))
+                column = {"typed": "typed_right", "choice": "choice_right"}.get(outcome.how or "", "nobody")
+                await db.execute(
+                    f"UPDATE questions SET asked = asked + 1, {column} = {column} + 1 WHERE id = ?",
+                    (outcome.question_id,))
+            await db.execute(_BUMP_COUNTER, (f"battles_{record.reason.value}", 1))
 
     async def get_battle(self, battle_id: str) -> BattleRecord | None:
         row = await self._one("SELECT * FROM battles WHERE id = ?", (battle_id,))
@@ -332,7 +443,7 @@ class SQLiteStore:
             (player_id, player_id, battles))
         return {row[0] for row in rows}
 
-    async def _battles(self, rows: Sequence[aiosqlite.Row]) -> list[BattleRecord]:
+    async def _battles(self, rows: Sequence[sqlite3.Row]) -> list[BattleRecord]:
         records = []
         for row in rows:
             outcomes = await self._all(
@@ -389,10 +500,8 @@ class SQLiteStore:
     # --- counters --------------------------------------------------------------
 
     async def increment(self, name: str, by: int = 1) -> int:
-        row = await self._one(
-            "INSERT INTO counters (name, value) VALUES (?, ?) "
-            "ON CONFLICT (name) DO UPDATE SET value = value + excluded.value RETURNING value",
-            (name, by))
+        async with self._transaction() as db, db.execute(f"{_BUMP_COUNTER} RETURNING value", (name, by)) as cursor:
+            row = await cursor.fetchone()
         return row[0]
 
     async def get_counter(self, name: str) -> int:
@@ -423,12 +532,169 @@ class SQLiteStore:
         await self._write("UPDATE outbox SET attempts = attempts + 1 WHERE id = ?", (mail_id,))
 
 
-def _player(row: aiosqlite.Row) -> Player:
+_BUMP_COUNTER = (
+    "INSERT INTO counters (name, value) VALUES (?, ?) "
+    "ON CONFLICT (name) DO UPDATE SET value = value + excluded.value"
+)
+
+
+# --- opening, migrating and closing ------------------------------------------------
+
+
+def _prepare_folder(path: Path) -> None:
+    if path.is_dir():
+        raise StorageError(f"cannot open the store at {path}: it is a directory, not a database file")
+    if path.parent.exists() and not path.parent.is_dir():
+        raise StorageError(f"cannot open the store at {path}: {path.parent} is a file, not a folder")
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+    except OSError as error:
+        raise StorageError(
+            f"cannot open the store at {path}: cannot create its folder {path.parent}: {error.strerror}") from error
+
+
+async def _connect(path: Path, reader: bool = False) -> aiosqlite.Connection:
+    connecting = aiosqlite.connect(path, isolation_level=None, timeout=BUSY_TIMEOUT_SECONDS)
+    try:
+        db = await connecting
+    except BaseException:
+        # aiosqlite stops its thread when the connect fails but does not wait for it: if the
+        # event loop closed first, the thread would print a traceback on its way out.
+        await asyncio.to_thread(connecting._thread.join, BUSY_TIMEOUT_SECONDS)
+        raise
+    try:
+        db.row_factory = aiosqlite.Row
+        await db.execute(f"PRAGMA busy_timeout={int(BUSY_TIMEOUT_SECONDS * 1000)}")
+        await db.execute("PRAGMA foreign_keys=ON")
+        if reader:
+            await db.execute("PRAGMA query_only=ON")
+    except BaseException:
+        await _close_all([db])
+        raise
+    return db
+
+
+async def _use_wal(db: aiosqlite.Connection) -> None:
+    # Switching a new file to WAL needs it to itself; when another process is switching it
+    # at the same moment SQLite says "locked" at once instead of waiting: so wait here.
+    deadline = time.monotonic() + BUSY_TIMEOUT_SECONDS
+    while True:
+        try:
+            async with db.execute("PRAGMA journal_mode=WAL") as cursor:
+                (mode,) = await cursor.fetchone()
+            break
+        except sqlite3.OperationalError as error:
+            if _primary_code(error) != sqlite3.SQLITE_BUSY or time.monotonic() > deadline:
+                raise
+            await asyncio.sleep(0.02)
+    if mode != "wal":
+        log.warning("the store runs in %s journal mode, not WAL: reads will wait for writes", mode)
+
+
+async def _migrate(db: aiosqlite.Connection, path: Path) -> None:
+    await db.execute("BEGIN IMMEDIATE")
+    try:
+        async with db.execute("PRAGMA user_version") as cursor:
+            (version,) = await cursor.fetchone()
+        if version > len(MIGRATIONS):
+            raise StorageError(f"cannot open the store at {path}: its schema (version {version}) is newer "
+                               f"than this Kwissle knows (version {len(MIGRATIONS)}); upgrade Kwissle")
+        for number, script in enumerate(MIGRATIONS[version:], start=version + 1):
+            for statement in _statements(script):
+                await db.execute(statement)
+            await db.execute(f"PRAGMA user_version={number}")
+        await db.execute("COMMIT")
+    except BaseException:
+        await _roll_back(db)
+        raise
+
+
+def _statements(script: str) -> Iterator[str]:
+    """The statements of a migration script, one by one (executescript would commit first)."""
+    statement = ""
+    for line in script.splitlines(keepends=True):
+        statement += line
+        if sqlite3.complete_statement(statement):
+            yield statement.strip()
+            statement = ""
+    if statement.strip():
+        raise ValueError(f"incomplete statement at the end of a migration: {statement.strip()[:60]!r}")
+
+
+async def _roll_back(db: aiosqlite.Connection) -> None:
+    try:
+        await db.execute("ROLLBACK")
+    except sqlite3.Error:
+        pass  # SQLite already rolled back (it does on some I/O errors), or the connection is gone
+
+
+async def _close_all(connections: Iterable[aiosqlite.Connection]) -> None:
+    for db in connections:
+        try:
+            await db.close()  # also stops the connection's thread, whatever happens
+        except Exception:
+            log.exception("closing a store connection failed")
+
+
+def _open_failure(path: Path, error: sqlite3.Error) -> StorageError:
+    """Why the store cannot open, in words an operator can act on."""
+    code = _primary_code(error)
+    if code in (sqlite3.SQLITE_NOTADB, sqlite3.SQLITE_CORRUPT):
+        reason = f"the file is not a SQLite database, or it is damaged ({error})"
+    elif path.exists() and not os.access(path, os.R_OK | os.W_OK):
+        reason = "the file is read-only; Kwissle writes to its store (check its permissions and the file system)"
+    elif not os.access(path.parent, os.W_OK | os.X_OK):
+        reason = (f"its folder {path.parent} is not writable; SQLite keeps the store's -wal and -shm "
+                  f"files beside it (check the folder's permissions and the file system)")
+    elif code in (sqlite3.SQLITE_BUSY, sqlite3.SQLITE_LOCKED):
+        reason = _busy(path)
+    elif code == sqlite3.SQLITE_FULL:
+        reason = "the disk is full"
+    else:
+        reason = str(error)
+    return StorageError(f"cannot open the store at {path}: {reason}")
+
+
+def _busy(path: Path) -> str:
+    return (f"the store is busy: another process has held the write lock on {path} "
+            f"for more than {BUSY_TIMEOUT_SECONDS:g} s")
+
+
+def _primary_code(error: BaseException) -> int:
+    return (getattr(error, "sqlite_errorcode", None) or 0) & 0xFF
+
+
+async def _fingerprints_in(db: aiosqlite.Connection, prints: Iterable[str]) -> set[str]:
+    wanted = list(prints)
+    found: set[str] = set()
+    for start in range(0, len(wanted), _FINGERPRINTS_PER_QUERY):
+        chunk = wanted[start:start + _FINGERPRINTS_PER_QUERY]
+        async with db.execute(
+                f"SELECT fingerprint FROM questions WHERE fingerprint IN ({','.join('?' * len(chunk))})",
+                chunk) as cursor:
+            found.update(row[0] for row in await cursor.fetchall())
+    return found
+
+
+def _check_all(questions: Sequence[NewQuestion]) -> None:
+    """InvalidQuestion naming every problem of every question that cannot be played as written."""
+    problems: list[str] = []
+    for number, question in enumerate(questions, start=1):
+        try:
+            check_question(question)
+        except InvalidQuestion as error:
+            where = f"question {number} ({str(question.text)[:60]!r}): " if len(questions) > 1 else ""
+            problems += [where + problem for problem in error.problems]
+    if problems:
+        raise InvalidQuestion(problems)
+
+
+def _player(row: sqlite3.Row) -> Player:
     return Player(id=row["id"], name=row["name"], guest=bool(row["guest"]), email=row["email"],
                   is_admin=bool(row["is_admin"]), rating=row["rating"], created_at=row["created_at"])
 
 
-def _question(row: aiosqlite.Row) -> Question:
+def _question(row: sqlite3.Row) -> Question:
     return Question(
         id=row["id"],
         text=row["text"],

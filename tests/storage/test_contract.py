@@ -1,7 +1,11 @@
 """The storage contract: what every adapter (SQLite now, MongoDB later) must do."""
 
+import asyncio
+from dataclasses import replace
+
 import pytest
 
+from kwissle.game.validation import InvalidQuestion
 from kwissle.model import (
     BattleEnd,
     BattleRecord,
@@ -10,7 +14,7 @@ from kwissle.model import (
     QuestionStatus,
     Review,
 )
-from kwissle.storage.port import DuplicateQuestion, StorageError
+from kwissle.storage.port import BattleAlreadyStored, DuplicateQuestion, StorageError
 
 
 def new_question(n, text=None):
@@ -30,6 +34,39 @@ async def test_players_are_created_and_found_by_id_and_email(store):
     assert (await store.get_player_by_email("ana@example.org")).id == member.id
     assert await store.get_player("nobody") is None
     assert await store.get_player_by_email("nobody@example.org") is None
+
+
+async def test_ensure_guest_stores_a_guest_once_and_keeps_an_existing_player(store):
+    guest = await store.ensure_guest("ticket-id-1", "Quiet Heron")
+    assert (guest.id, guest.name, guest.guest) == ("ticket-id-1", "Quiet Heron", True)
+    assert await store.get_player("ticket-id-1") == guest
+    assert await store.ensure_guest("ticket-id-1", "Another Name") == guest
+
+    member = await store.create_player("Ana", guest=False, email="ana@example.org")
+    assert await store.ensure_guest(member.id, "Guest Name") == member
+
+
+async def test_ensure_guest_called_at_once_for_one_id_stores_one_player(store):
+    players = await asyncio.gather(*(store.ensure_guest("same-id", f"Name {n}") for n in range(10)))
+    assert len({p.name for p in players}) == 1
+    assert await store.get_player("same-id") == players[0]
+
+
+async def test_an_e_mail_belongs_to_one_player(store):
+    await store.create_player("Ana", guest=False, email="ana@example.org")
+    with pytest.raises(StorageError):
+        await store.create_player("Other", guest=False, email="ana@example.org")
+    assert (await store.get_player_by_email("ana@example.org")).name == "Ana"
+
+
+async def test_text_that_cannot_be_encoded_is_refused_as_a_storage_error(store):
+    a = await store.create_player("A")
+    [question] = await published(store, 1)
+    with pytest.raises(StorageError):
+        await store.add_report(question.id, a.id, None, "bad \ud800 text")
+    assert await store.list_reports() == []
+    with pytest.raises(StorageError):
+        await store.create_player("\udcff")
 
 
 async def test_admin_flag_and_ratings_are_kept(store):
@@ -52,6 +89,20 @@ async def test_questions_round_trip_with_variants_alternatives_and_status(store)
     assert (await store.get_question(stored.id)).status is QuestionStatus.PUBLISHED
     assert await store.count_questions(QuestionStatus.PUBLISHED) == 1
     assert await store.count_questions(QuestionStatus.PENDING) == 0
+
+
+async def test_a_question_whose_wrong_alternative_is_the_answer_cannot_be_stored(store):
+    """It would be mis-scored in a battle: picking the "wrong" alternative would be right."""
+    good = new_question(1)
+    bad = NewQuestion(text="Which river flows through Paris?", answer="The Seine", variants=("Seine",),
+                      wrong=("Loire", "seine!", "Rhone"), category="Geography", source="test")
+    with pytest.raises(InvalidQuestion) as refused:
+        await store.add_questions([good, bad], QuestionStatus.PUBLISHED)
+    assert any("seine!" in problem for problem in refused.value.problems)
+    assert await store.count_questions() == 0
+    with pytest.raises(InvalidQuestion):
+        await store.add_questions([bad])
+    assert await store.count_questions() == 0
 
 
 async def test_adding_questions_is_all_or_nothing_on_a_duplicate(store):
@@ -113,13 +164,27 @@ async def test_a_saved_battle_reads_back_whole_and_counts_question_plays(store):
     assert await store.get_battle("missing") is None
 
 
-async def test_a_battle_that_cannot_be_saved_leaves_no_trace(store):
+async def test_a_battle_saved_twice_is_refused_as_already_stored_and_changes_nothing(store):
+    """A retrying results writer must be able to tell "my earlier try landed" from a failure."""
     a, b = await store.create_player("A"), await store.create_player("B")
     questions = await published(store, 3)
     await store.save_battle(battle_record("same", a, b, questions))
-    with pytest.raises(StorageError):
-        await store.save_battle(battle_record("same", a, b, questions))
+    with pytest.raises(BattleAlreadyStored):
+        await store.save_battle(battle_record("same", a, b, questions, ended_at=99.0))
     assert (await store.get_question(questions[0].id)).stats.asked == 1
+    assert (await store.get_battle("same")).ended_at == 10.0
+    assert await store.get_counter("battles_complete") == 1
+
+
+async def test_saving_a_battle_counts_it_under_its_reason(store):
+    a, b = await store.create_player("A"), await store.create_player("B")
+    questions = await published(store, 3)
+    for n, reason in enumerate([BattleEnd.COMPLETE, BattleEnd.FORFEIT, BattleEnd.COMPLETE, BattleEnd.ABANDONED]):
+        record = battle_record(f"b{n}", a, b, questions)
+        await store.save_battle(replace(record, reason=reason))
+    assert await store.get_counter("battles_complete") == 2
+    assert await store.get_counter("battles_forfeit") == 1
+    assert await store.get_counter("battles_abandoned") == 1
 
 
 async def test_recent_battles_and_question_ids_per_player(store):
@@ -171,8 +236,6 @@ async def test_mail_waits_in_the_outbox_until_sent(store):
 
 async def test_concurrent_saves_and_writes_all_land(store):
     """The hub saves battles as they end, while tickets create players: none may be lost."""
-    import asyncio
-
     players = [await store.create_player(f"P{n}") for n in range(2)]
     questions = await published(store, 3)
     records = [battle_record(f"b{n}", *players, questions, ended_at=float(n + 10)) for n in range(40)]
@@ -187,3 +250,25 @@ async def test_concurrent_saves_and_writes_all_land(store):
     assert (await store.get_question(questions[0].id)).stats.asked == 40
     for result in results[40:80]:
         assert await store.get_player(result.id) is not None
+
+
+async def test_reads_see_every_write_that_has_returned_even_among_writes_in_flight(store):
+    async def write_then_read(n):
+        player = await store.create_player(f"P{n}")
+        assert await store.get_player(player.id) == player
+        assert await store.increment("count") >= 1
+        return player
+
+    players = await asyncio.gather(*(write_then_read(n) for n in range(30)))
+    assert await store.get_counter("count") == 30
+    assert [await store.get_player(p.id) for p in players] == players
+
+
+async def test_a_closed_store_refuses_every_call_as_a_storage_error(store):
+    player = await store.create_player("A")
+    await store.close()
+    await store.close()  # idempotent
+    with pytest.raises(StorageError):
+        await store.get_player(player.id)
+    with pytest.raises(StorageError):
+        await store.create_player("B")

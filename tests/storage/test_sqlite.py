@@ -2,6 +2,9 @@
 
 import sqlite3
 
+import pytest
+
+from kwissle.storage.port import StorageError
 from kwissle.storage.sqlite import MIGRATIONS, SQLiteStore
 
 
@@ -25,3 +28,15 @@ async def test_reopening_keeps_data_and_runs_no_migration_twice(tmp_path):
     assert (await store.get_player(player.id)).name == "Ana"
     assert await store.schema_version() == len(MIGRATIONS)
     await store.close()
+
+
+async def test_a_store_from_a_newer_kwissle_is_refused_untouched(tmp_path):
+    path = tmp_path / "k.db"
+    store = await SQLiteStore.open(f"sqlite:///{path}")
+    await store.close()
+    with sqlite3.connect(path) as db:
+        db.execute(f"PRAGMA user_version={len(MIGRATIONS) + 1}")
+    with pytest.raises(StorageError, match=r"newer than this Kwissle knows .*upgrade Kwissle"):
+        await SQLiteStore.open(f"sqlite:///{path}")
+    with sqlite3.connect(path) as db:
+        assert db.execute("PRAGMA user_version").fetchone() == (len(MIGRATIONS) + 1,)
