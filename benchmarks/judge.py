@@ -23,6 +23,9 @@ exactly as a battle calls it:
 - uncached: repeated passes with `normalize` swapped for the undecorated function,
             to show what the cache buys (and what a bank larger than the cache costs).
 
+The judge's lexicon (`Lexicon.default()`) is built before any timing, as a server
+does at start; its build time is printed apart.
+
 Figures only, no pass or fail; each timing loop is bounded by --seconds and --rounds.
 """
 
@@ -39,6 +42,7 @@ from dataclasses import dataclass
 from kwissle.bank.starter import load_starter_bank
 from kwissle.game import judge as judge_module
 from kwissle.game.judge import judge, normalize
+from kwissle.game.lexicon import Lexicon
 
 Case = tuple[str, tuple[str, ...], tuple[str, ...]]  # typed, answers, decoys
 
@@ -143,10 +147,14 @@ def main(argv: list[str] | None = None) -> int:
     seconds = min(max(args.seconds, 0.01), 10.0)
     rounds = min(max(args.rounds, 1), 50)
 
+    began = time.perf_counter()
+    lexicon = Lexicon.default()
+    built = time.perf_counter() - began
     batches = cases()
     print(f"Kwissle judge benchmark: python {sys.version.split()[0]}, {os.cpu_count()} CPU(s), "
           f"{time.strftime('%Y-%m-%d %H:%M')}; {len(batches['right'])} starter questions, "
-          f"normalize cache maxsize {normalize.cache_info().maxsize}")
+          f"normalize cache maxsize {normalize.cache_info().maxsize}; lexicon of {len(lexicon)} words "
+          f"built in {built:.2f} s")
     rows = []
     for kind, batch in batches.items():
         first = cold(batch, rounds)
@@ -155,7 +163,7 @@ def main(argv: list[str] | None = None) -> int:
         _, accepted = one_pass(batch)
         info = normalize.cache_info()
         warm = repeated(batch, seconds, rounds)
-        uncached = without_cache(lambda: repeated(batch, seconds, rounds))
+        uncached = without_cache(lambda batch=batch: repeated(batch, seconds, rounds))
         rows.append(Row(kind, len(batch), accepted, first, fresh_guess, warm, uncached))
         print(f"  {kind}: first pass filled the cache with {info.currsize} entries "
               f"({info.misses} misses, {info.hits} hits)")

@@ -9,8 +9,13 @@ Two formats are read:
   lettered choice lines.
 
 Parsing is pure: text in, `ParsedBank` out, no I/O and no database. A question
-Kwissle cannot use (true/false, wrong number of choices, a repeat...) is left
-out and listed in `ParsedBank.skipped` with the reason. A malformed file raises
+Kwissle cannot use is left out and listed in `ParsedBank.skipped` with the
+reason: what only a file format can get wrong (a true/false question, a right
+answer that is none of the choices) is checked here; everything else by the one
+validation every path that adds a question goes through
+(`kwissle.game.validation.question_problems`: three distinct alternatives that
+differ from the answer, a judge that accepts the answer and refuses each
+alternative...); then repeats of an earlier question. A malformed file raises
 `BankFormatError` naming the line or entry at fault, so that the caller imports
 nothing from it.
 """
@@ -27,6 +32,7 @@ from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import unquote
 
+from kwissle.game.validation import question_problems
 from kwissle.model import NewQuestion
 from kwissle.textfold import fingerprint, fold
 
@@ -58,13 +64,18 @@ _Decoder = Callable[[str], str]
 
 
 def _collect(outcomes: list[_Outcome]) -> ParsedBank:
-    """Sort outcomes into questions and skips, skipping repeats of an earlier question."""
+    """Sort outcomes into questions and skips, skipping the questions that fail the
+    validation (all their problems as the reason) and repeats of an earlier question."""
     questions: list[NewQuestion] = []
     skipped: list[Skipped] = []
     first_seen: dict[str, str] = {}  # fingerprint -> where the question was kept
     for where, outcome in outcomes:
         if isinstance(outcome, str):
             skipped.append(Skipped(where, outcome))
+            continue
+        problems = question_problems(outcome)
+        if problems:
+            skipped.append(Skipped(where, "; ".join(problems)))
             continue
         key = fingerprint(outcome.text)
         if key in first_seen:
@@ -73,12 +84,6 @@ def _collect(outcomes: list[_Outcome]) -> ParsedBank:
         first_seen[key] = where
         questions.append(outcome)
     return ParsedBank(questions, skipped)
-
-
-def _has_repeats(texts: list[str]) -> bool:
-    """True when two of `texts` fold to the same thing."""
-    folded = [fold(text) for text in texts]
-    return len(set(folded)) < len(folded)
 
 
 # --- OpenTDB ---------------------------------------------------------------
@@ -192,22 +197,13 @@ def _opentdb_question(
         raise BankFormatError(f"{where}: unknown type {kind!r}")
     if kind == "boolean":
         return "true/false question"
-    if not text:
-        return "empty question text"
-    if len(wrong) != 3:
-        return f"{len(wrong)} wrong answers, need 3"
-    if not answer or not all(wrong):
-        return "empty answer"
-    if fold(answer) in {fold(item) for item in wrong}:
-        return "a wrong answer equals the right answer"
-    if _has_repeats(wrong):
-        return "two wrong answers are the same"
     return _new_question(text, answer, wrong, category, source)
 
 
 def _new_question(text: str, answer: str, wrong: list[str], category: str, source: str) -> NewQuestion:
-    """An imported question: imports carry no accepted variants, the judge's folding does the rest."""
-    return NewQuestion(text=text, answer=answer, variants=(), wrong=(wrong[0], wrong[1], wrong[2]),
+    """An imported question, not yet validated (`_collect` does it): imports carry no
+    accepted variants, the judge's folding does the rest."""
+    return NewQuestion(text=text, answer=answer, variants=(), wrong=tuple(wrong),  # type: ignore[arg-type]
                        category=category, source=source)
 
 
@@ -325,18 +321,12 @@ def _opentriviaqa_question(block: _Block, category: str, source: str) -> NewQues
     text = "\n".join(block.text_lines).strip()
     answer = block.answer
     choices = block.choices
-    folded_choices = {fold(choice) for choice in choices}
-    if not text:
-        return "empty question text"
-    if folded_choices in _TRUE_FALSE:
+    folded_choices = [fold(choice) for choice in choices]
+    if set(folded_choices) in _TRUE_FALSE:
         return "true/false question"
-    if len(choices) != 4:
-        return f"{len(choices)} choices, need 4"
-    if not answer or not all(choices):
-        return "empty answer"
-    if _has_repeats(choices):
-        return "two choices are the same"
     if fold(answer) not in folded_choices:
         return f"right answer {answer!r} is not among the choices"
-    wrong = [choice for choice in choices if fold(choice) != fold(answer)]
+    # The choice that is the answer goes; any other copy of it stays, for the validation to name.
+    right = folded_choices.index(fold(answer))
+    wrong = choices[:right] + choices[right + 1:]
     return _new_question(text, answer, wrong, category, source)

@@ -1,7 +1,8 @@
 """Import a question bank file into the store as published questions.
 
 All or nothing per file: a malformed file imports nothing, and the questions
-that pass are stored in one transaction. What cannot be a Kwissle question, or
+that pass are stored in one transaction. What cannot be a Kwissle question (the
+parsers run the one validation of a question, `question_problems`, on each), or
 is already stored, is skipped with a reason.
 """
 

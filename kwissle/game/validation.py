@@ -4,7 +4,10 @@ The importer, the store and every later path (player submissions, moderator
 edits) call `check_question`, so a question that would be mis-scored in a
 battle can never be stored: its three alternatives must be distinct and differ
 from the answer and every variant after folding, and the judge must accept the
-answer and each variant and refuse each alternative as typed.
+answer and each variant as typed (with the alternatives as decoys, as in a
+battle) and refuse each alternative typed against the answers alone (an
+alternative the judge takes for a spelling of the answer would score as right
+for whoever types it, were it not listed).
 """
 
 from __future__ import annotations
@@ -57,11 +60,14 @@ def question_problems(question: NewQuestion, judge: Judge = default_judge) -> li
     for item, folded in zip(question.wrong, wrong, strict=True):
         if folded in right:
             problems.append(f"the wrong alternative {item!r} is the answer or one of its variants")
+    if problems:
+        return problems  # the judge's verdicts would only repeat these
+
     for answer in question.answers:
         if not judge(answer, question.answers, question.wrong):
             problems.append(f"the judge would refuse {answer!r}, typed as written")
-    for item, folded in zip(question.wrong, wrong, strict=True):
-        if folded not in right and judge(item, question.answers, question.wrong):
+    for item in question.wrong:
+        if judge(item, question.answers, ()):
             problems.append(f"the judge would accept the wrong alternative {item!r}")
     return problems
 

@@ -90,10 +90,10 @@ def test_opentdb_lists_skipped_entries_with_where_and_why(opentdb_good: ParsedBa
     assert opentdb_good.skipped == [
         Skipped("results[1]", "true/false question"),
         Skipped("results[3]", "same question as results[0]"),
-        Skipped("results[4]", "2 wrong answers, need 3"),
-        Skipped("results[5]", "a wrong answer equals the right answer"),
-        Skipped("results[6]", "two wrong answers are the same"),
-        Skipped("results[7]", "empty question text"),
+        Skipped("results[4]", "exactly 3 wrong alternatives are needed"),
+        Skipped("results[5]", "the wrong alternative 'LIMA' is the answer or one of its variants"),
+        Skipped("results[6]", "two wrong alternatives are the same"),
+        Skipped("results[7]", "text is empty"),
     ]
 
 
@@ -121,7 +121,7 @@ def test_opentdb_strips_white_space_around_question_and_answers() -> None:
 def test_opentdb_skips_an_entry_with_an_empty_answer() -> None:
     entry = opentdb_entry(incorrect_answers=["Lima", " ", "Quito"])
     assert parse_opentdb(opentdb_document(entry)).skipped == [
-        Skipped("results[0]", "empty answer")
+        Skipped("results[0]", "alternative 2 is empty")
     ]
 
 
@@ -242,10 +242,10 @@ def test_opentriviaqa_reads_crlf_lf_and_cr_line_endings_mixed(
     assert [q.text for q in opentriviaqa_mixed.questions] == [
         "What is the capital of France?",
         "Which letter comes next in this series:\nW-L-C-N-I-T-?",
-        "Yesterday I heard this in a shop:\n\n"
-        "Client: How much is one?\n"
-        "Salesman: Twenty cents.\n"
-        "A customer asked that. What was being sold?",
+        ("Yesterday I heard this in a shop:\n\n"
+         "Client: How much is one?\n"
+         "Salesman: Twenty cents.\n"
+         "A customer asked that. What was being sold?"),
         "Who painted the Mona Lisa?",
     ]
 
@@ -269,11 +269,11 @@ def test_opentriviaqa_lists_skipped_questions_by_their_q_line(
 ) -> None:
     assert opentriviaqa_mixed.skipped == [
         Skipped("line 9", "true/false question"),
-        Skipped("line 22", "3 choices, need 4"),
+        Skipped("line 22", "exactly 3 wrong alternatives are needed"),
         Skipped("line 28", "true/false question"),
         Skipped("line 44", "same question as line 2"),
         Skipped("line 51", "right answer 'Nile' is not among the choices"),
-        Skipped("line 58", "two choices are the same"),
+        Skipped("line 58", "the wrong alternative 'whale' is the answer or one of its variants"),
     ]
 
 
@@ -293,20 +293,37 @@ def test_opentriviaqa_matches_the_right_answer_to_a_choice_ignoring_case_and_spa
 def test_opentriviaqa_counts_more_than_four_choices_as_a_skip() -> None:
     text = "#Q Pick one.\n^ A1\nA A1\nB B1\nC C1\nD D1\nE E1\n"
     assert parse_opentriviaqa(text, "General").skipped == [
-        Skipped("line 1", "5 choices, need 4")
+        Skipped("line 1", "exactly 3 wrong alternatives are needed")
     ]
 
 
 def test_opentriviaqa_skips_a_question_with_no_text() -> None:
     text = "#Q   \n^ Yes\nA Yes\nB No\nC Maybe\nD Never\n"
     assert parse_opentriviaqa(text, "General").skipped == [
-        Skipped("line 1", "empty question text")
+        Skipped("line 1", "text is empty")
     ]
 
 
 def test_opentriviaqa_skips_a_question_with_an_empty_choice() -> None:
     text = "#Q Pick one.\n^ Yes\nA Yes\nB\nC Maybe\nD Never\n"
-    assert parse_opentriviaqa(text, "General").skipped == [Skipped("line 1", "empty answer")]
+    assert parse_opentriviaqa(text, "General").skipped == [Skipped("line 1", "alternative 1 is empty")]
+
+
+def test_opentriviaqa_skips_a_question_the_judge_could_not_score() -> None:
+    """The parsers run the one validation of a question, judge included: "Henry 8" folds
+    differently from "Henry VIII" but is the same answer to the judge."""
+    text = "#Q Which king had six wives?\n^ Henry VIII\nA Henry VIII\nB Henry 8\nC Edward VI\nD James I\n"
+    assert parse_opentriviaqa(text, "History").skipped == [Skipped("line 1", (
+        "the judge would refuse 'Henry VIII', typed as written; "
+        "the judge would accept the wrong alternative 'Henry 8'"))]
+
+
+def test_opentdb_skips_an_entry_whose_alternative_the_judge_takes_for_the_answer() -> None:
+    entry = opentdb_entry(question="Who composed Swan Lake?", correct_answer="Tchaikovsky",
+                          incorrect_answers=["Tchaikovski", "Brahms", "Verdi"])
+    assert parse_opentdb(opentdb_document(entry)).skipped == [
+        Skipped("results[0]", "the judge would accept the wrong alternative 'Tchaikovski'")
+    ]
 
 
 def test_opentriviaqa_splits_lines_only_on_cr_and_lf() -> None:

@@ -6,6 +6,7 @@ import pytest
 
 from kwissle.bank.starter import load_starter_bank, seed_if_empty
 from kwissle.game.judge import judge, normalize
+from kwissle.game.validation import question_problems
 from kwissle.model import QuestionStatus
 from kwissle.storage.open import open_store
 from kwissle.textfold import fingerprint, fold
@@ -32,6 +33,11 @@ def test_each_question_is_well_formed(question):
     assert len(question.wrong) == 3
     assert all(isinstance(s, str) and s.strip() for s in (*question.wrong, *question.variants))
     assert len(question.text) <= 300 and len(question.answer) <= 60
+
+
+@pytest.mark.parametrize("question", BANK, ids=IDS)
+def test_each_question_passes_the_one_validation_of_a_question(question):
+    assert question_problems(question) == []
 
 
 @pytest.mark.parametrize("question", BANK, ids=IDS)

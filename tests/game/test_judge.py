@@ -1,8 +1,10 @@
 """The judge accepts misspellings of the right answer and never a wrong answer."""
 
 import pytest
+from rapidfuzz.distance import OSA
 
-from kwissle.game.judge import judge, normalize
+from kwissle.game.judge import MAX_TYPOS, judge, normalize
+from kwissle.game.lexicon import Lexicon
 
 
 @pytest.mark.parametrize(
@@ -12,7 +14,10 @@ from kwissle.game.judge import judge, normalize
         ("Iraq", ["Iran"]),
         ("Rome", ["Rose"]),
         ("Misisipi", ["Mississippi"]),  # three typos on eleven letters
-        ("Henri VIII", ["Henry VIII"]),  # five-letter words are exact
+        ("Henri VIII", ["Henry VIII"]),  # Henri is another name
+        # a real name one letter away is another name: Elisabeth is a spelling of its own
+        # (the French and German one), which an author may list as a variant
+        ("Elisabeth II", ["Elizabeth II"]),
         ("Mali", ["Malta"]) ,
         ("Niger", ["Nigeria"]),
         ("Austria", ["Australia"]),
@@ -95,7 +100,7 @@ def test_rejects_wrong_answers(typed, answers):
         ("Henry 8", ["Henry VIII"]),
         ("henry the eighth", ["Henry VIII"]),
         ("Henry 8th", ["Henry VIII"]),
-        ("Elisabeth II", ["Elizabeth II"]),  # typo in the name, number exact
+        ("Elizabth II", ["Elizabeth II"]),  # typo in the name, number exact
         ("Louis the Fourteenth", ["Louis XIV"]),
         ("twenty one", ["21"]),
         ("twenty-one", ["21"]),
@@ -114,6 +119,11 @@ def test_rejects_wrong_answers(typed, answers):
         ("Tchaikovsky", ["Tchaikovsky"]),
         ("Tchaikovski", ["Tchaikovsky"]),
         ("Chaikovsky", ["Tchaikovsky"]),
+        ("AT&T", ["AT and T"]),
+        ("AT and T", ["AT&T"]),
+        ("AT & T", ["AT&T"]),
+        ("at&t", ["AT & T"]),
+        ("Procter&Gamble", ["Procter & Gamble"]),
     ],
 )
 def test_accepts_right_answers_and_small_typos(typed, answers):
@@ -162,3 +172,99 @@ def test_a_decoy_farther_away_than_the_answer_does_not_block_a_typo():
     assert judge("Autralia", ["Australia"], ["Austria", "New Zealand", "Fiji"])
     # as near to the decoy as to the answer: ambiguous, so refused
     assert not judge("Austrlia", ["Australia"], ["Austria", "New Zealand", "Fiji"])
+
+
+@pytest.mark.parametrize(
+    "typed, answers",
+    [
+        ("Baseball", ["Basketball"]),
+        ("Einstein", ["Eisenstein"]),
+        ("Einstein", ["Sergei Eisenstein", "Eisenstein"]),  # through the variant too
+        ("Barley", ["Marley"]),
+        ("Barley", ["Bob Marley", "Marley"]),
+        ("Bob Barley", ["Bob Marley", "Marley"]),
+        ("Ireland", ["Iceland"]),
+        ("Gambia", ["Zambia"]),
+        ("Prussia", ["Russia"]),
+        ("Austrian", ["Australian"]),
+        ("North Korea", ["South Korea"]),
+        ("Iraq", ["Iran"]),
+        ("Parsi", ["Paris"]),  # a swap that makes another word (the Parsi people)
+        ("Parts", ["Paris"]),
+        ("Michel Jackson", ["Michael Jackson"]),  # another first name, not a typo
+        ("Rolling Stone", ["The Rolling Stones"]),  # the magazine is not the band
+        ("The Rolling Stones", ["Rolling Stone"]),
+        ("Eagle", ["Eagles"]),
+    ],
+)
+def test_a_correctly_spelled_other_word_or_name_is_not_a_typo(typed, answers):
+    assert judge(typed, answers) is False
+
+
+@pytest.mark.parametrize(
+    "typed, answers",
+    [
+        ("Leonardo da Vinic", ["Leonardo da Vinci"]),
+        ("Ghengis Khan", ["Genghis Khan"]),  # two typos on a 7-letter word of an 11-letter answer
+        ("Qin Shi Haung", ["Qin Shi Huang"]),
+        ("Hiaku", ["Haiku"]),
+        ("Tom Hnaks", ["Tom Hanks"]),  # a swap in a five-letter word of a short answer
+    ],
+)
+def test_honest_typos_pass_even_in_short_words_of_a_long_answer(typed, answers):
+    assert judge(typed, answers) is True
+
+
+@pytest.mark.parametrize(
+    "typed, answers",
+    [
+        ("Olso", ["Oslo"]),  # four letters: not even a swap
+        ("Hiakv", ["Haiku"]),  # five letters, not a swap: no typo on a short word alone
+        ("Jmaes Bnodd", ["James Bond"]),  # two swaps in a 9-letter answer: one too many
+        ("Da Vinca", ["Da Vinci"]),  # a short answer (7 letters) gives its short words no typo but a swap
+        ("Leonardo de Vinci", ["Leonardo da Vinci"]),  # words of three letters: none even in a long answer
+        ("Qin Shi Huang Dii", ["Qin Shi Huang Di"]),
+    ],
+)
+def test_short_words_stay_strict_where_the_answer_gives_them_no_room(typed, answers):
+    assert judge(typed, answers) is False
+
+
+def test_a_swap_in_a_word_of_five_letters_is_forgiven_unless_it_makes_a_word():
+    assert judge("Hiaku", ["Haiku"])
+    assert judge("Da Vinic", ["Da Vinci"])
+    assert not judge("Parsi", ["Paris"])
+
+
+def test_numbers_stay_exact_inside_a_long_answer():
+    assert not judge("Pope John Paul 1", ["Pope John Paul II"])
+    assert not judge("Apollo 12 mission", ["Apollo 13 mission"])
+    assert judge("Pope Jonh Paul the second", ["Pope John Paul II"])
+    assert judge("Qin Shi Hunag Di", ["Qin Shi Huang Di"])
+
+
+def test_the_lexicon_given_decides_which_words_are_real():
+    assert judge("Zorbaxen", ["Zorbaxon"], lexicon=Lexicon())
+    assert not judge("Zorbaxen", ["Zorbaxon"], lexicon=Lexicon(["Zorbaxen"]))
+    # the answer's own words never count against it
+    assert judge("Zorbaxon", ["Zorbaxon"], lexicon=Lexicon(["Zorbaxon"]))
+    # the default is Lexicon.default()
+    assert not judge("Baseball", ["Basketball"], lexicon=None)
+    assert judge("Baseball", ["Basketball"], lexicon=Lexicon())
+
+
+def test_a_decoy_does_not_veto_an_exact_variant():
+    """The nearest matching answer counts: "Burma" is exact for the variant, whatever the
+    distance to the canonical answer."""
+    assert judge("Burma", ["Myanmar", "Burma"], ["Burmar", "Thailand", "Laos"])
+
+
+@pytest.mark.parametrize("typed, answers", [
+    ("Wiliam Shakespere", ["William Shakespeare"]),
+    ("Ghengis Khan", ["Genghis Khan"]),
+    ("Misisipi River", ["Mississippi River"]),
+    ("leonardo davinci", ["Leonardo da Vinci"]),
+])
+def test_an_accepted_guess_is_never_more_than_max_typos_from_its_answer(typed, answers):
+    assert judge(typed, answers)
+    assert min(OSA.distance("".join(normalize(typed)), "".join(normalize(a))) for a in answers) <= MAX_TYPOS
