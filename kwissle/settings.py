@@ -31,7 +31,7 @@ class Settings:
     cookie_secret: str = ""
     address: str = "127.0.0.1"
     port: int = 8000
-    question_seconds: float = 15.0
+    question_seconds: int = 15  # whole seconds: `battle.seconds` is an integer on the wire
     questions_per_battle: int = 10
     reveal_seconds: float = 3.0
     resume_seconds: float = 15.0
@@ -42,9 +42,15 @@ class Settings:
     # HTTP limits: tickets (which may create guests) per client IP. Every page load and
     # reconnect takes one, and a school or office may share one address.
     tickets_per_minute: int = 120
+    # Channel abuse limits: open connections per client IP (a school or office may share
+    # one), and how long a connection may stay open without a good `hello`.
+    max_connections_per_ip: int = 20
+    hello_timeout_seconds: float = 10.0
     # SockJS heartbeat interval: keeps idle polling sessions and proxies from timing out.
     heartbeat_seconds: float = 25.0
     load_starter_bank: bool = True
+    # Finished battles waiting to be stored, at most; beyond it a result is dropped (logged at ERROR).
+    result_queue_size: int = 10000
 
     @property
     def rules(self) -> Rules:
@@ -72,6 +78,17 @@ def _positive(parse: Callable[[str], Any]) -> Callable[[str], Any]:
         return value
 
     return check
+
+
+def _whole_seconds(raw: str) -> int:
+    """Whole seconds, at least 1: "15" or "15.0", never "7.5" (`battle.seconds` is an integer)."""
+    try:
+        value = float(raw)
+    except ValueError:
+        raise ValueError("must be a valid number") from None
+    if not value.is_integer() or value < 1:
+        raise ValueError("must be whole seconds, at least 1")
+    return int(value)
 
 
 def _boolean(raw: str) -> bool:
@@ -109,7 +126,7 @@ _PARSERS: dict[str, Callable[[str], Any]] = {
     "cookie_secret": str,
     "address": str,
     "port": _port,
-    "question_seconds": _positive(float),
+    "question_seconds": _whole_seconds,
     "questions_per_battle": _positive(int),
     "reveal_seconds": _positive(float),
     "resume_seconds": _positive(float),
@@ -117,8 +134,11 @@ _PARSERS: dict[str, Callable[[str], Any]] = {
     "messages_per_second": _positive(float),
     "message_burst": _positive(int),
     "tickets_per_minute": _positive(int),
+    "max_connections_per_ip": _positive(int),
+    "hello_timeout_seconds": _positive(float),
     "heartbeat_seconds": _positive(float),
     "load_starter_bank": _boolean,
+    "result_queue_size": _positive(int),
 }
 
 
@@ -163,12 +183,25 @@ def from_env(environ: Mapping[str, str] | None = None, **overrides: Any) -> Sett
 
 
 def _development_secret(data_dir: Path) -> str:
-    """A secret kept in the data folder so guests keep their cookies across restarts."""
+    """A secret kept in the data folder so guests keep their cookies across restarts.
+
+    Two servers starting at once must agree on it: the secret is written whole to a
+    private temporary file, then linked into place, which fails if another process
+    got there first; then whichever secret is in place is the one used."""
     path = data_dir / COOKIE_SECRET_FILE
-    if path.exists():
-        return path.read_text().strip()
-    data_dir.mkdir(parents=True, exist_ok=True)
-    secret = secrets.token_urlsafe(32)
-    path.touch(mode=0o600)
-    path.write_text(secret + "\n")
-    return secret
+    if not path.exists():
+        data_dir.mkdir(parents=True, exist_ok=True)
+        draft = data_dir / f".{COOKIE_SECRET_FILE}.{os.getpid()}.{secrets.token_hex(4)}"
+        try:
+            fd = os.open(draft, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        except OSError as error:  # name the file the operator knows, not the draft
+            raise OSError(error.errno, error.strerror, str(path)) from None
+        with os.fdopen(fd, "w") as out:
+            out.write(secrets.token_urlsafe(32) + "\n")
+        try:
+            os.link(draft, path)
+        except FileExistsError:
+            pass
+        finally:
+            draft.unlink()
+    return path.read_text().strip()

@@ -15,14 +15,14 @@ def test_defaults_match_the_game(tmp_path):
 
 
 def test_environment_values_and_flags_override_defaults(tmp_path):
-    settings = from_env({"KWISSLE_DATA_DIR": str(tmp_path), "KWISSLE_QUESTION_SECONDS": "7.5",
+    settings = from_env({"KWISSLE_DATA_DIR": str(tmp_path), "KWISSLE_QUESTION_SECONDS": "7",
                          "KWISSLE_PORT": "9000", "KWISSLE_DATABASE_URL": "sqlite:///x.db"}, port=9100)
-    assert settings.question_seconds == 7.5 and settings.port == 9100
+    assert settings.question_seconds == 7 and settings.port == 9100
     assert settings.database_url == "sqlite:///x.db"
 
 
 @pytest.mark.parametrize("name, value", [
-    ("KWISSLE_QUESTION_SECONDS", "-1"), ("KWISSLE_REVEAL_SECONDS", "soon"),
+    ("KWISSLE_QUESTION_SECONDS", "-1"), ("KWISSLE_QUESTION_SECONDS", "7.5"), ("KWISSLE_REVEAL_SECONDS", "soon"),
     ("KWISSLE_RESUME_SECONDS", "0"), ("KWISSLE_TYPED_TRIES", "three"), ("KWISSLE_PORT", "70000"),
     ("KWISSLE_LOAD_STARTER_BANK", "maybe"),
 ])
@@ -46,3 +46,17 @@ def test_production_needs_an_explicit_cookie_secret(tmp_path):
                          "KWISSLE_COOKIE_SECRET": "s" * 40})
     assert settings.cookie_secret == "s" * 40
     assert not (tmp_path / "cookie_secret").exists()
+
+
+def test_question_seconds_are_whole_seconds_as_the_battle_message_promises(tmp_path):
+    settings = from_env({"KWISSLE_DATA_DIR": str(tmp_path), "KWISSLE_QUESTION_SECONDS": "15.0"})
+    assert type(settings.rules.question_seconds) is int and settings.rules.question_seconds == 15
+
+
+def test_servers_starting_together_agree_on_the_development_secret(tmp_path):
+    import concurrent.futures
+
+    with concurrent.futures.ThreadPoolExecutor(8) as pool:
+        secrets = set(pool.map(lambda _: from_env({"KWISSLE_DATA_DIR": str(tmp_path)}).cookie_secret, range(32)))
+    assert len(secrets) == 1 and len(secrets.pop()) >= 32
+    assert [p.name for p in tmp_path.iterdir()] == ["cookie_secret"]  # no drafts left behind

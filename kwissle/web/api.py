@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import math
 import random
+import secrets
 
 from tornado.ioloop import IOLoop
 
 from kwissle.game.names import guest_name
+from kwissle.model import Player
 from kwissle.realtime import tickets
 from kwissle.web.base import BaseHandler
 
@@ -19,11 +22,15 @@ class TicketHandler(BaseHandler):
     async def get(self) -> None:
         self.set_header("Cache-Control", "no-store")
         limiter = self.application.ticket_limiter  # type: ignore[attr-defined]
-        if not limiter.allow(self.request.remote_ip or "?", IOLoop.current().time()):
-            self.fail(429, "Too many ticket requests from this address: wait a minute.")
+        address, now = self.request.remote_ip or "?", IOLoop.current().time()
+        if not limiter.allow(address, now):
+            seconds = max(1, math.ceil(limiter.retry_after(address, now)))
+            self.fail(429, f"Too many ticket requests from this address: try again in {seconds} s.",
+                      retry_after=seconds)
         player = await self.player_from_cookie()
         if player is None:
-            player = await self.store.create_player(guest_name(_names), guest=True)
+            # Only the cookie remembers a new guest: the store hears of them when they play.
+            player = Player(id=secrets.token_hex(8), name=guest_name(_names), guest=True)
             self.remember_player(player)
         holder = tickets.TicketHolder(id=player.id, name=player.name, guest=player.guest)
         self.write({"ticket": tickets.issue(self.kwissle.cookie_secret, holder), "player": holder.as_wire()})

@@ -3,11 +3,17 @@
 Shared resources hang off the Application (store, hub, settings, limiters);
 the player is named by a signed cookie. API handlers answer errors as JSON,
 pages as a friendly HTML page.
+
+The player cookie holds `{"id", "name"}` (signed JSON), so a guest exists
+before the store hears of them: a guest gets a row only when they first play.
+A cookie holding only an id (the first format) names a stored player.
 """
 
 from __future__ import annotations
 
 import http
+import json
+import math
 from typing import Any
 
 import tornado.web
@@ -34,6 +40,7 @@ CONTENT_SECURITY_POLICY = "; ".join([
 
 class BaseHandler(tornado.web.RequestHandler):
     json_errors = False
+    retry_after: int | None = None  # whole seconds, set by fail() for a 429
 
     @property
     def store(self) -> Store:
@@ -52,18 +59,26 @@ class BaseHandler(tornado.web.RequestHandler):
         self.set_header("Permissions-Policy", "camera=(), microphone=(), geolocation=()")
 
     async def player_from_cookie(self) -> Player | None:
+        """The stored player the cookie names, else the guest it describes, else None."""
         raw = self.get_signed_cookie(PLAYER_COOKIE, max_age_days=PLAYER_COOKIE_DAYS)
         if raw is None:
             return None
-        return await self.store.get_player(raw.decode())
+        player_id, name = _read_player_cookie(raw.decode())
+        stored = await self.store.get_player(player_id)
+        if stored is not None:
+            return stored
+        return Player(id=player_id, name=name, guest=True) if name else None
 
     def remember_player(self, player: Player) -> None:
+        value = json.dumps({"id": player.id, "name": player.name}, separators=(",", ":"))
         self.set_signed_cookie(
-            PLAYER_COOKIE, player.id, expires_days=PLAYER_COOKIE_DAYS,
+            PLAYER_COOKIE, value, expires_days=PLAYER_COOKIE_DAYS,
             httponly=True, samesite="Lax", secure=self.kwissle.production)
 
-    def fail(self, status: int, message: str) -> None:
-        """Stop with `status` and a message the client can show."""
+    def fail(self, status: int, message: str, retry_after: float | None = None) -> None:
+        """Stop with `status` and a message the client can show (and when to retry, for a 429)."""
+        if retry_after is not None:
+            self.retry_after = max(1, math.ceil(retry_after))
         raise tornado.web.HTTPError(status, reason=http.HTTPStatus(status).phrase, log_message=message)
 
     def write_error(self, status_code: int, **kwargs: Any) -> None:
@@ -71,8 +86,13 @@ class BaseHandler(tornado.web.RequestHandler):
         exc = kwargs.get("exc_info", (None, None, None))[1]
         if isinstance(exc, tornado.web.HTTPError) and exc.log_message and status_code < 500:
             message = exc.log_message % exc.args if exc.args else exc.log_message
+        if self.retry_after is not None:  # send_error() cleared the headers: set it here
+            self.set_header("Retry-After", str(self.retry_after))
         if self.json_errors:
-            self.finish({"error": {"status": status_code, "message": message}})
+            body: dict[str, Any] = {"status": status_code, "message": message}
+            if self.retry_after is not None:
+                body["retry_after"] = self.retry_after
+            self.finish({"error": body})
         else:
             self.render("error.html", status_code=status_code, message=message)
 
@@ -83,3 +103,14 @@ class NotFoundHandler(BaseHandler):
 
     def prepare(self) -> None:
         self.fail(404, "There is no page at this address.")
+
+
+def _read_player_cookie(value: str) -> tuple[str, str | None]:
+    """(id, name) from a cookie value we signed; name is None in the first format (a bare id)."""
+    if not value.startswith("{"):
+        return value, None
+    try:
+        data = json.loads(value)
+        return str(data["id"]), str(data["name"])
+    except (ValueError, KeyError, TypeError):
+        return "", None

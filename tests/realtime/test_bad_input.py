@@ -20,7 +20,7 @@ async def test_nothing_but_hello_is_accepted_before_welcome(server):
     for message in ({"type": "play"}, {"type": "answer", "q": 0, "text": "x"}, {"type": "leave"}):
         await client.send(message)
         await client.expect("error", code="not_welcomed")
-    assert server.hub.status() == {"online": 0, "waiting": 0, "battles": 0}
+    assert server.hub.status() == {"online": 0, "waiting": 0, "battles": 0, "unsaved": 0}
     await client.send({"type": "hello", "ticket": await client.ticket()})
     await client.expect("welcome")
     await client.send({"type": "hello", "ticket": await client.ticket()})
@@ -144,7 +144,8 @@ async def test_a_flood_is_rate_limited_then_disconnected(server):
     codes = [(await client.recv())["code"] for _ in range(4)]
     assert codes == ["not_queued"] * 4
     await client.send({"type": "play"})
-    await client.expect("error", code="rate_limited")  # the burst of 5 is spent (hello + 4)
+    refusal = await client.expect("error", code="rate_limited")  # the burst of 5 is spent (hello + 4)
+    assert 0 < refusal["retry_after"] <= 1.0  # one message a second: the next is at most a second away
     assert server.hub.status()["waiting"] == 0  # the refused play queued nobody
     sent = 0
     with pytest.raises(WebSocketClosedError):
