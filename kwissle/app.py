@@ -9,6 +9,7 @@ import tornado.web
 from kwissle.ratelimit import KeyedLimiter
 from kwissle.realtime.channel import make_router
 from kwissle.realtime.hub import Hub
+from kwissle.realtime.results import UNSAVED_BATTLES_FILE, ResultsWriter
 from kwissle.settings import Settings
 from kwissle.storage.port import Store
 from kwissle.web import api, pages
@@ -31,7 +32,8 @@ class KwissleApplication(tornado.web.Application):
 
 def make_app(settings: Settings, store: Store, hub: Hub | None = None) -> KwissleApplication:
     """Build the application. Call inside the running IOLoop (the SockJS router captures it)."""
-    hub = hub or Hub(store, settings.rules)
+    hub = hub or Hub(store, settings.rules, results=ResultsWriter(
+        store, settings.result_queue_size, spill_path=settings.data_dir / UNSAVED_BATTLES_FILE))
     router = make_router(hub, settings, sockjs_url=f"/static/{SOCKJS_CLIENT}")
     routes = [
         *pages.routes(),

@@ -29,6 +29,7 @@ async def serve(settings: Settings, install_signal_handlers: bool = False,
                 log.info("published the starter bank: %d questions", added)
         published = await store.count_questions(QuestionStatus.PUBLISHED)
         app = make_app(settings, store)
+        await app.hub.load_lexicon()
         server = HTTPServer(app, max_body_size=MAX_BODY_BYTES, xheaders=settings.production)
         server.listen(settings.port, settings.address)
         port = bound_port(server) or settings.port

@@ -18,7 +18,7 @@ from kwissle.storage.port import Store
 
 # Short timings keep a ten-question battle to a few seconds; every test that
 # depends on a timing names the one it needs.
-FAST = dict(question_seconds=2.0, reveal_seconds=0.05, resume_seconds=1.0)
+FAST = dict(question_seconds=2, reveal_seconds=0.05, resume_seconds=1.0)
 
 
 def make_settings(tmp_path: Path, **overrides) -> Settings:
@@ -44,6 +44,7 @@ async def start_server(tmp_path: Path, seed: bool = True, **overrides) -> Runnin
     if seed:
         await seed_if_empty(store)
     app = make_app(settings, store)
+    await app.hub.load_lexicon()
     http = HTTPServer(app, max_body_size=MAX_BODY_BYTES)
     http.listen(0, "127.0.0.1")
     port = bound_port(http)

@@ -2,9 +2,10 @@
 
 A `Battle` does no I/O and reads no clock. Every method takes `now` (seconds on
 the server's monotonic clock) and returns the events to deliver; `deadline`
-says when the hub must call `tick(now)` next. The hub calls `tick(now)` before
-every player action too, so a late timer can never let an answer in after its
-question closed.
+says when the hub must call `tick(now)` next. Every player action ticks the
+battle to `now` first and returns an `Outcome`: what fell due, then the action's
+own events or why it was refused. So "no answer after the deadline" lives here,
+and a late timer can never let an answer in after its question closed.
 
 Rules (GAME.md): a typed answer the judge accepts scores 3 and closes the
 question for both; a rejected one costs one of the typed tries. Loading the
@@ -23,7 +24,7 @@ from dataclasses import dataclass, field
 from enum import StrEnum
 from typing import Any
 
-from kwissle.game.events import ActionRefused, Event, Finished, Send
+from kwissle.game.events import ActionRefused, Event, Finished, Outcome, Send
 from kwissle.game.judge import judge as default_judge
 from kwissle.game.rules import CHOICE_POINTS, CHOICES, TYPED_POINTS, Rules
 from kwissle.model import BattleEnd, BattleRecord, Question, QuestionOutcome
@@ -126,6 +127,11 @@ class Battle:
             times.append(self._next_at)
         return min(times)
 
+    @property
+    def asked_question_ids(self) -> list[str]:
+        """The questions put so far (open, revealed or closed), in order: all a player may report."""
+        return [asked.question.id for asked in self._asked]
+
     def opponent_of(self, player_id: str) -> Contender:
         self._seat(player_id)
         return next(p for p in self.players if p.id != player_id)
@@ -159,9 +165,39 @@ class Battle:
         return self._open(at, now)
 
     # --- player actions ----------------------------------------------------------
+    # Each ticks to `now` first, then acts; see `Outcome`.
 
-    def answer(self, player_id: str, q: int, text: str, now: float) -> list[Event]:
-        asked, attempt = self._open_attempt(player_id, q, now)
+    def answer(self, player_id: str, q: int, text: str, now: float) -> Outcome:
+        return self._act(now, lambda: self._answer(player_id, q, text, now))
+
+    def alternatives(self, player_id: str, q: int, now: float) -> Outcome:
+        return self._act(now, lambda: self._alternatives(player_id, q))
+
+    def choose(self, player_id: str, q: int, choice: int, now: float) -> Outcome:
+        return self._act(now, lambda: self._choose(player_id, q, choice, now))
+
+    def leave(self, player_id: str, now: float) -> Outcome:
+        """The player walks away: the opponent wins by forfeit."""
+        return self._act(now, lambda: self._leave(player_id, now))
+
+    def drop(self, player_id: str, now: float) -> Outcome:
+        """The player's last connection closed: start the resume grace period."""
+        return self._act(now, lambda: self._drop(player_id, now))
+
+    def rejoin(self, player_id: str, now: float) -> Outcome:
+        """The player is back: re-send where the battle stands."""
+        return self._act(now, lambda: self._rejoin(player_id, now))
+
+    def _act(self, now: float, action: Callable[[], list[Event]]) -> Outcome:
+        due = tuple(self.tick(now))
+        try:
+            # Every action checks before it changes anything, so a refusal changed nothing.
+            return Outcome(due, tuple(action()))
+        except ActionRefused as refused:
+            return Outcome(due, (), refused)
+
+    def _answer(self, player_id: str, q: int, text: str, now: float) -> list[Event]:
+        asked, attempt = self._open_attempt(player_id, q)
         if attempt.alternatives:
             raise ActionRefused("locked_out", "you loaded the alternatives: pick one of them")
         if attempt.tries_left <= 0:
@@ -175,16 +211,16 @@ class Battle:
             self._cue(player_id, q, "typed_wrong"),
         ]
 
-    def alternatives(self, player_id: str, q: int, now: float) -> list[Event]:
-        asked, attempt = self._open_attempt(player_id, q, now)
+    def _alternatives(self, player_id: str, q: int) -> list[Event]:
+        asked, attempt = self._open_attempt(player_id, q)
         message = Send(player_id, {"type": "alternatives", "q": q, "choices": list(asked.choices)})
         if attempt.alternatives:
             return [message]  # asked again (a second tab, a resume): same choices, no new cue
         attempt.alternatives = True
         return [message, self._cue(player_id, q, "alternatives")]
 
-    def choose(self, player_id: str, q: int, choice: int, now: float) -> list[Event]:
-        asked, attempt = self._open_attempt(player_id, q, now)
+    def _choose(self, player_id: str, q: int, choice: int, now: float) -> list[Event]:
+        asked, attempt = self._open_attempt(player_id, q)
         if not attempt.alternatives:
             raise ActionRefused("no_alternatives", "load the alternatives before choosing")
         if not 0 <= choice < CHOICES:
@@ -200,13 +236,11 @@ class Battle:
             events += self._close(now)
         return events
 
-    def leave(self, player_id: str, now: float) -> list[Event]:
-        """The player walks away: the opponent wins by forfeit."""
+    def _leave(self, player_id: str, now: float) -> list[Event]:
         self._require_running(player_id)
         return self._finish(now, BattleEnd.FORFEIT, winner=self.opponent_of(player_id).id)
 
-    def drop(self, player_id: str, now: float) -> list[Event]:
-        """The player's last connection closed: start the resume grace period."""
+    def _drop(self, player_id: str, now: float) -> list[Event]:
         self._require_running(player_id)
         if player_id in self._away_since:
             return []
@@ -215,8 +249,7 @@ class Battle:
         return [Send(opponent.id, {"type": "opponent", "q": self.current, "action": "dropped",
                                    "seconds": self.rules.resume_seconds})]
 
-    def rejoin(self, player_id: str, now: float) -> list[Event]:
-        """The player is back: re-send where the battle stands."""
+    def _rejoin(self, player_id: str, now: float) -> list[Event]:
         self._require_running(player_id)
         events: list[Event] = []
         if self._away_since.pop(player_id, None) is not None:
@@ -250,11 +283,9 @@ class Battle:
         if self.over:
             raise ActionRefused("not_in_battle", "this battle is over")
 
-    def _open_attempt(self, player_id: str, q: int, now: float) -> tuple[_Asked, _Attempt]:
+    def _open_attempt(self, player_id: str, q: int) -> tuple[_Asked, _Attempt]:
+        """The player's attempt on open question `q`; `_act` has ticked, so an open question is in time."""
         self._require_running(player_id)
-        due = self.deadline
-        if due is not None and due <= now:
-            raise RuntimeError("tick(now) must run before an action at `now`")
         if self.phase is not Phase.QUESTION or q != self.current:
             raise ActionRefused("question_closed", "that question is not open any more" if q < self.current
                                  else "that question is not open yet")

@@ -1,6 +1,6 @@
-"""What the game core hands back to the hub: messages to send and finished battles.
+"""What the game core hands back to the hub: messages to send, finished battles, outcomes.
 
-Messages are plain dicts shaped exactly as PROTOCOL.md's server-to-client
+Messages are plain dicts shaped exactly as the protocol's server-to-client
 messages, so the hub only routes and encodes them.
 """
 
@@ -37,3 +37,22 @@ class ActionRefused(Exception):
         super().__init__(message)
         self.code = code
         self.message = message
+
+
+@dataclass(frozen=True)
+class Outcome:
+    """What one player action did to a battle.
+
+    A battle first carries out whatever fell due up to the action's `now` (`due`:
+    a question closing at its deadline, the next one opening, a forfeit), then the
+    action itself (`events`), or says why it refused it (`refused`, and then
+    `events` is empty). `due` happened either way and must be delivered either way.
+    """
+
+    due: tuple[Event, ...] = ()
+    events: tuple[Event, ...] = ()
+    refused: ActionRefused | None = None
+
+    @property
+    def all_events(self) -> tuple[Event, ...]:
+        return self.due + self.events

@@ -1,40 +1,58 @@
 """The hub: who is connected, who is waiting, which battles run, and their timers.
 
-It is the only place that knows which player is on which connection, arms
-`IOLoop.call_at` for each battle's next deadline, and hands finished battles to
-the store. Rules live in the game core; the hub routes its events.
+It is the only place that knows which player is on which connection, arms each
+battle's next deadline (through a `Scheduler`: the IOLoop, or a hand-held clock
+in tests), and hands finished battles to the results writer. Rules live in the
+game core; the hub routes its events.
 
 A connection is anything with `send_text(str)` and `close()` (see channel.py);
-the hub never imports sockjs, so it can be driven directly in tests.
+the hub never imports sockjs, so it can be driven directly in tests. Delivery
+is fail-safe per connection: a connection whose send raises is logged once and
+closed, and the rest of the dispatch (other players, the finished battle, the
+next timer) still happens.
 """
 
 from __future__ import annotations
 
 import asyncio
 import logging
+import math
 import random
 import secrets
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Coroutine, Iterable
 from dataclasses import dataclass, field
 from typing import Any, Protocol
 
-from tornado.ioloop import IOLoop
-
 from kwissle.game.battle import Battle, Contender
-from kwissle.game.events import ActionRefused, Event, Finished, Send
+from kwissle.game.events import ActionRefused, Event, Finished, Outcome, Send
+from kwissle.game.judge import judge
+from kwissle.game.lexicon import Lexicon
 from kwissle.game.matchmaker import AlreadyQueued, Matchmaker
 from kwissle.game.rules import Rules
-from kwissle.model import BattleRecord, Question
+from kwissle.model import BattleRecord, Question, QuestionStatus
 from kwissle.realtime.protocol import ClientMessage, encode, error
+from kwissle.realtime.results import FLUSH_SECONDS, ResultsWriter
+from kwissle.realtime.scheduler import LoopScheduler, Scheduler
 from kwissle.realtime.tickets import TicketHolder
-from kwissle.storage.port import Store
+from kwissle.storage.port import StorageError, Store
 
 log = logging.getLogger(__name__)
 
 # How many of a player's latest battles to avoid repeating questions from.
 RECENT_BATTLES_AVOIDED = 20
+# Questions read per store call while the lexicon of stored texts is built.
+LEXICON_PAGE = 1000
 # Reports a player may file per battle: enough for honest use, not for spam.
 REPORTS_PER_BATTLE = 10
+
+# The battle actions a welcomed player may send: message type -> the battle method it calls.
+BattleAction = Callable[[Battle, str, ClientMessage, float], Outcome]
+BATTLE_ACTIONS: dict[str, BattleAction] = {
+    "answer": lambda battle, player, m, now: battle.answer(player, m["q"], m["text"], now),
+    "alternatives": lambda battle, player, m, now: battle.alternatives(player, m["q"], now),
+    "choose": lambda battle, player, m, now: battle.choose(player, m["q"], m["choice"], now),
+    "leave": lambda battle, player, m, now: battle.leave(player, now),
+}
 
 
 class Connection(Protocol):
@@ -50,35 +68,58 @@ class _Online:
 
 @dataclass
 class _LastBattle:
-    """What a player may still report on after their battle ended."""
+    """What a player may still report on: the questions put in their current or last battle."""
 
     battle_id: str
-    question_ids: list[str]
+    question_ids: list[str]  # filled in when the battle ends; while it runs, ask the battle
     reported: set[int] = field(default_factory=set)
 
 
 class Hub:
-    def __init__(self, store: Store, rules: Rules, rng: random.Random | None = None,
-                 clock: Callable[[], float] | None = None) -> None:
+    def __init__(self, store: Store, rules: Rules, rng: random.Random | None = None, *,
+                 scheduler: Scheduler | None = None, results: ResultsWriter | None = None) -> None:
         self.store = store
         self.rules = rules
+        self.results = results or ResultsWriter(store)
         self._rng = rng or random.Random()
-        self._clock = clock or (lambda: IOLoop.current().time())
+        self._scheduler = scheduler or LoopScheduler()
         self._online: dict[str, _Online] = {}
         self._matchmaker = Matchmaker(self._rng)
         self._pairing: set[str] = set()  # taken from the queue, battle being prepared
         self._battles: dict[str, Battle] = {}
         self._battle_of: dict[str, str] = {}
         self._last_battle: dict[str, _LastBattle] = {}
-        self._timers: dict[str, tuple[float, object]] = {}  # battle id -> (deadline, IOLoop handle)
+        self._timers: dict[str, tuple[float, object]] = {}  # battle id -> (deadline, scheduler handle)
+        self._broken: set[Connection] = set()  # a send raised: closed, skipped until it parts
+        self._to_close: list[Connection] = []
         self._tasks: set[asyncio.Task] = set()
         self._match_scheduled = False
         self._closing = False
+        self._lexicon: Lexicon | None = None  # None: the default lexicon, until load_lexicon()
 
     # --- status ------------------------------------------------------------------
 
+    async def load_lexicon(self) -> int:
+        """Teach the judge every answer, variant and alternative of the published questions,
+        so a guess that is another question's answer is never taken for a typo. Run before
+        serving: building it is CPU work, done in a thread so the loop stays free.
+        Returns how many questions it read."""
+        texts: list[str] = []
+        offset = 0
+        while page := await self.store.list_questions(QuestionStatus.PUBLISHED, LEXICON_PAGE, offset):
+            for question in page:
+                texts += (*question.answers, *question.wrong)
+            offset += len(page)
+        loop = asyncio.get_running_loop()
+        self._lexicon = await loop.run_in_executor(None, lambda: Lexicon.default().extended(texts))
+        return offset
+
+    def _judge(self, typed: str, answers, decoys) -> bool:
+        return judge(typed, answers, decoys, lexicon=self._lexicon)
+
     def status(self) -> dict[str, int]:
-        return {"online": len(self._online), "waiting": len(self._matchmaker), "battles": len(self._battles)}
+        return {"online": len(self._online), "waiting": len(self._matchmaker), "battles": len(self._battles),
+                "unsaved": self.results.pending}
 
     def battle_of(self, player_id: str) -> Battle | None:
         battle_id = self._battle_of.get(player_id)
@@ -91,18 +132,21 @@ class Hub:
         online = self._online.setdefault(holder.id, _Online(holder))
         online.connections.add(conn)
         battle = self.battle_of(holder.id)
-        conn.send_text(encode({"type": "welcome", "player": holder.as_wire(),
-                               "resumed": battle.id if battle else None}))
-        if battle:
-            now = self._clock()
-            self._dispatch(battle, battle.tick(now))
-            if not battle.over:
-                self._dispatch(battle, battle.rejoin(holder.id, now), only=(holder.id, conn))
-        elif holder.id in self._matchmaker:
-            conn.send_text(encode({"type": "waiting", "online": len(self._online)}))
+        try:
+            self._send_to(conn, holder.id, encode({"type": "welcome", "player": holder.as_wire(),
+                                                   "resumed": battle.id if battle else None}))
+            if battle:
+                outcome = battle.rejoin(holder.id, self._scheduler.time())
+                self._dispatch(battle, outcome.due)  # what fell due goes to everyone
+                self._dispatch(battle, outcome.events, only=(holder.id, conn))
+            elif holder.id in self._matchmaker:
+                self._send_to(conn, holder.id, encode({"type": "waiting", "online": len(self._online)}))
+        finally:
+            self._close_broken()
 
     def part(self, conn: Connection, player_id: str) -> None:
         """A connection closed. The player is gone when their last connection is."""
+        self._broken.discard(conn)
         online = self._online.get(player_id)
         if online is None:
             return
@@ -114,33 +158,55 @@ class Hub:
         self._pairing.discard(player_id)
         battle = self.battle_of(player_id)
         if battle and not self._closing:
-            now = self._clock()
-            self._dispatch(battle, battle.tick(now))
-            if not battle.over:
-                self._dispatch(battle, battle.drop(player_id, now))
+            try:
+                self._dispatch(battle, battle.drop(player_id, self._scheduler.time()).all_events)
+            finally:
+                self._close_broken()
 
     def handle(self, conn: Connection, player_id: str, message: ClientMessage) -> None:
-        """Carry out a welcomed player's message; ActionRefused means nothing changed."""
-        handler = getattr(self, f"_on_{message.type}", None)
-        if handler is None:
-            raise ActionRefused("bad_message", f"'{message.type}' is not allowed here")
-        handler(conn, player_id, message)
+        """Carry out a welcomed player's message.
+
+        ActionRefused means the message changed nothing; what fell due before it (a
+        question closing at its deadline) has been delivered all the same."""
+        try:
+            action = BATTLE_ACTIONS.get(message.type)
+            if action is not None:
+                self._battle_action(player_id, action, message)
+            elif message.type == "play":
+                self._play(player_id)
+            elif message.type == "cancel":
+                self._cancel(player_id)
+            elif message.type == "report":
+                self._report(player_id, message["q"], message["reason"])
+            else:
+                raise ActionRefused("bad_message", f"'{message.type}' is not allowed here")
+        finally:
+            self._close_broken()
+
+    def _battle_action(self, player_id: str, action: BattleAction, message: ClientMessage) -> None:
+        battle = self.battle_of(player_id)
+        if battle is None:
+            raise ActionRefused("not_in_battle", "you are not in a battle")
+        outcome = action(battle, player_id, message, self._scheduler.time())
+        self._dispatch(battle, outcome.all_events)  # what fell due is delivered even when refused
+        if outcome.refused is not None:
+            raise outcome.refused
 
     # --- matchmaking -----------------------------------------------------------------
 
-    def _on_play(self, conn: Connection, player_id: str, message: ClientMessage) -> None:
+    def _play(self, player_id: str) -> None:
         if player_id in self._battle_of:
             raise ActionRefused("in_battle", "you are already in a battle")
         if player_id in self._pairing:
             raise ActionRefused("already_queued", "your battle is being prepared")
         try:
-            self._matchmaker.enqueue(player_id, self._clock())
+            self._matchmaker.enqueue(player_id, self._scheduler.time())
         except AlreadyQueued:
             raise ActionRefused("already_queued", "you are already waiting for an opponent") from None
         self._send(player_id, {"type": "waiting", "online": len(self._online)})
         self._schedule_matching()
 
-    def _on_cancel(self, conn: Connection, player_id: str, message: ClientMessage) -> None:
+    def _cancel(self, player_id: str) -> None:
         if self._matchmaker.cancel(player_id):
             return
         if player_id in self._pairing:  # the battle being prepared will not start for them
@@ -152,150 +218,222 @@ class Hub:
         # Everyone who arrives within one loop iteration is paired together, at random.
         if not self._match_scheduled:
             self._match_scheduled = True
-            IOLoop.current().add_callback(self._match)
+            self._scheduler.call_soon(self._match)
 
     def _match(self) -> None:
         self._match_scheduled = False
+        if self._closing:  # nothing new starts while stopping: it could not be recorded
+            return
         for first, second in self._matchmaker.pairs():
-            since = self._clock()
+            since = self._scheduler.time()
             self._pairing.update((first, second))
-            self._spawn(self._start_battle(first, second, since))
+            holders = (self._online[first].holder, self._online[second].holder)
+            self._spawn(self._start_battle(holders, since))
 
-    async def _start_battle(self, first: str, second: str, since: float) -> None:
+    async def _start_battle(self, holders: tuple[TicketHolder, TicketHolder], since: float) -> None:
+        ids = tuple(holder.id for holder in holders)
         try:
-            questions = await self._pick_questions((first, second))
-        except Exception:
-            log.exception("could not pick questions")
+            for holder in holders:
+                if holder.guest:  # a guest's row is written when they first play, not per ticket
+                    await self.store.ensure_guest(holder.id, holder.name)
+            questions = await self._pick_questions(ids)
+        except StorageError as problem:
+            log.error("could not prepare a battle for %s and %s: %s", *ids, problem)
             questions = []
-        present = [p for p in (first, second) if p in self._pairing and p in self._online]
-        self._pairing.difference_update((first, second))
+        except Exception:
+            log.exception("could not prepare a battle for %s and %s", *ids)
+            questions = []
+        # Shutdown began while the questions were picked: the battle never starts, so
+        # there is nothing running that would go unrecorded.
+        if self._closing:
+            self._pairing.difference_update(ids)
+            return
+        present = [p for p in ids if p in self._pairing and p in self._online]
+        self._pairing.difference_update(ids)
         if len(present) < 2 or not questions:
             for player_id in present:
                 if not questions:
-                    self._send(player_id, error("no_questions", "no published questions to play: try later"))
+                    self._send(player_id, error("no_questions", "no battle could be prepared: try again later"))
                 else:  # the partner left while the battle was prepared: back to the head of the queue
                     self._matchmaker.requeue_first(player_id, since)
                     self._schedule_matching()
+            self._close_broken()
             return
-        players = tuple(Contender(p, self._online[p].holder.name) for p in (first, second))
-        battle = Battle(secrets.token_hex(8), players, questions, self.rules, rng=self._rng)
+        players = (Contender(holders[0].id, holders[0].name), Contender(holders[1].id, holders[1].name))
+        battle = Battle(secrets.token_hex(8), players, questions, self.rules, rng=self._rng, judge=self._judge)
         self._battles[battle.id] = battle
-        for player_id in (first, second):
+        for player_id in ids:
             self._battle_of[player_id] = battle.id
-            self._last_battle[player_id] = _LastBattle(battle.id, [q.id for q in questions])
-        self._dispatch(battle, battle.start(self._clock()))
+            self._last_battle[player_id] = _LastBattle(battle.id, [])
+        try:
+            self._dispatch(battle, battle.start(self._scheduler.time()))
+        finally:
+            self._close_broken()
 
     async def _pick_questions(self, player_ids: Iterable[str]) -> list[Question]:
-        """Distinct published questions, avoiding what either player saw lately where the bank allows."""
-        seen: set[str] = set()
+        """Distinct published questions, none that either player saw lately where the bank allows;
+        where it does not, the repeats are the questions seen longest ago."""
+        # question id -> when it was last seen, as (battle end, position in that battle)
+        seen: dict[str, tuple[float, int]] = {}
+
+        def saw(question_id: str, when: tuple[float, int]) -> None:
+            seen[question_id] = max(when, seen.get(question_id, when))
+
         for player_id in player_ids:
-            seen |= await self.store.recent_question_ids(player_id, RECENT_BATTLES_AVOIDED)
+            for record in await self.store.recent_battles(player_id, RECENT_BATTLES_AVOIDED):
+                for position, outcome in enumerate(record.outcomes):
+                    saw(outcome.question_id, (record.ended_at, position))
+            last = self._last_battle.get(player_id)
+            if last is not None:  # newest of all, and maybe still waiting in the results writer
+                for position, question_id in enumerate(last.question_ids):
+                    saw(question_id, (math.inf, position))
         wanted = self.rules.questions
         chosen = await self.store.sample_questions(wanted, exclude=seen)
+        for question_id in sorted(seen, key=seen.__getitem__):
+            if len(chosen) >= wanted:
+                break
+            question = await self.store.get_question(question_id)
+            if question is not None and question.status is QuestionStatus.PUBLISHED:
+                chosen.append(question)
         if len(chosen) < wanted:
             chosen += await self.store.sample_questions(wanted - len(chosen), exclude={q.id for q in chosen})
+        self._rng.shuffle(chosen)  # the repeats (appended last) go anywhere in the battle
         return chosen
 
-    # --- battle actions ---------------------------------------------------------------
+    # --- reports ----------------------------------------------------------------------
 
-    def _in_battle(self, player_id: str, act: Callable[[Battle, float], list[Event]]) -> None:
-        battle = self.battle_of(player_id)
-        if battle is None:
-            raise ActionRefused("not_in_battle", "you are not in a battle")
-        now = self._clock()
-        self._dispatch(battle, battle.tick(now))
-        if battle.over:
-            raise ActionRefused("not_in_battle", "your battle is over")
-        self._dispatch(battle, act(battle, now))
-
-    def _on_answer(self, conn: Connection, player_id: str, message: ClientMessage) -> None:
-        self._in_battle(player_id, lambda b, now: b.answer(player_id, message["q"], message["text"], now))
-
-    def _on_alternatives(self, conn: Connection, player_id: str, message: ClientMessage) -> None:
-        self._in_battle(player_id, lambda b, now: b.alternatives(player_id, message["q"], now))
-
-    def _on_choose(self, conn: Connection, player_id: str, message: ClientMessage) -> None:
-        self._in_battle(player_id, lambda b, now: b.choose(player_id, message["q"], message["choice"], now))
-
-    def _on_leave(self, conn: Connection, player_id: str, message: ClientMessage) -> None:
-        self._in_battle(player_id, lambda b, now: b.leave(player_id, now))
-
-    def _on_report(self, conn: Connection, player_id: str, message: ClientMessage) -> None:
+    def _report(self, player_id: str, q: int, reason: str) -> None:
         last = self._last_battle.get(player_id)
         if last is None:
             raise ActionRefused("not_in_battle", "you have no current or last battle to report on")
-        q = message["q"]
         battle = self._battles.get(last.battle_id)
-        asked = battle.current + 1 if battle else len(last.question_ids)
-        if q >= asked:
+        asked = battle.asked_question_ids if battle is not None else last.question_ids
+        if q >= len(asked):
             raise ActionRefused("bad_message", "that question was not asked in your battle")
         if q in last.reported:
             raise ActionRefused("already_reported", "you already reported that question")
         if len(last.reported) >= REPORTS_PER_BATTLE:
             raise ActionRefused("rate_limited", "too many reports for one battle")
         last.reported.add(q)
-        self._spawn(self.store.add_report(last.question_ids[q], player_id, last.battle_id, message["reason"]))
+        self._spawn(self._file_report(last, q, asked[q], player_id, reason))
+
+    async def _file_report(self, last: _LastBattle, q: int, question_id: str, player_id: str,
+                           reason: str) -> None:
+        try:
+            await self.store.add_report(question_id, player_id, last.battle_id, reason)
+        except Exception as problem:
+            last.reported.discard(q)  # not filed: the player may report it again
+            log.error("report by %s on question %s (battle %s) not stored: %s; reason given: %r",
+                      player_id, question_id, last.battle_id, problem, reason[:200])
 
     # --- routing ------------------------------------------------------------------------
 
     def _send(self, player_id: str, message: dict[str, Any]) -> None:
-        self._deliver(player_id, encode(message))
+        text = self._encode(message)
+        if text is not None:
+            self._deliver(player_id, text)
 
     def _deliver(self, player_id: str, text: str) -> None:
         online = self._online.get(player_id)
         if online:
             for conn in list(online.connections):
-                conn.send_text(text)
+                self._send_to(conn, player_id, text)
 
-    def _dispatch(self, battle: Battle, events: list[Event],
+    def _send_to(self, conn: Connection, player_id: str, text: str) -> None:
+        """Send on one connection; if that raises, log it once and close that connection only."""
+        if conn in self._broken:
+            return
+        try:
+            conn.send_text(text)
+        except Exception as problem:
+            self._broken.add(conn)
+            self._to_close.append(conn)
+            log.error("sending to player %s failed (%s: %s): closing that connection",
+                      player_id, type(problem).__name__, problem)
+
+    def _encode(self, message: dict[str, Any]) -> str | None:
+        try:
+            return encode(message)
+        except Exception as problem:
+            log.error("cannot encode a %r message (%s: %s): not sent",
+                      message.get("type"), type(problem).__name__, problem)
+            return None
+
+    def _close_broken(self) -> None:
+        """Close the connections whose send failed, after the dispatch (closing may part them)."""
+        while self._to_close:
+            conn = self._to_close.pop()
+            try:
+                conn.close()
+            except Exception as problem:
+                log.warning("closing a failed connection raised %s: %s", type(problem).__name__, problem)
+
+    def _dispatch(self, battle: Battle, events: Iterable[Event],
                   only: tuple[str, Connection] | None = None) -> None:
-        """Deliver events; with `only`, that player's messages go to that one connection."""
-        # A reveal or an end goes to both players as one dict: encode it once.
-        encoded: dict[int, str] = {}
-        for event in events:
-            if isinstance(event, Send):
-                text = encoded.get(id(event.message))
+        """Deliver events; with `only`, that player's messages go to that one connection.
+
+        Whatever a delivery does, the finished battle is handed on and the timer re-armed.
+        """
+        events = list(events)
+        try:
+            # A reveal or an end goes to both players as one dict: encode it once.
+            encoded: dict[int, str | None] = {}
+            for event in events:
+                if not isinstance(event, Send):
+                    continue
+                key = id(event.message)
+                if key not in encoded:
+                    encoded[key] = self._encode(event.message)
+                text = encoded[key]
                 if text is None:
-                    text = encoded[id(event.message)] = encode(event.message)
+                    continue
                 if only and event.to == only[0]:
-                    only[1].send_text(text)
+                    self._send_to(only[1], event.to, text)
                 else:
                     self._deliver(event.to, text)
-            elif isinstance(event, Finished):
-                self._finished(battle, event.record)
-        self._arm(battle)
+        finally:
+            try:
+                for event in events:
+                    if isinstance(event, Finished):
+                        self._finished(battle, event.record)
+            finally:
+                self._arm(battle)
 
     def _arm(self, battle: Battle) -> None:
         """Keep one timer per battle at its deadline; most actions leave the deadline where it was."""
-        deadline = None if self._closing else battle.deadline
+        deadline = None if self._closing or battle.id not in self._battles else battle.deadline
         armed = self._timers.get(battle.id)
         if armed is not None and armed[0] == deadline:
             return
-        loop = IOLoop.current()
         if armed is not None:
-            loop.remove_timeout(armed[1])
+            self._scheduler.cancel(armed[1])
             del self._timers[battle.id]
         if deadline is not None:
-            self._timers[battle.id] = (deadline, loop.call_at(deadline, self._on_deadline, battle.id))
+            handle = self._scheduler.call_at(deadline, lambda: self._on_deadline(battle.id, deadline))
+            self._timers[battle.id] = (deadline, handle)
 
-    def _on_deadline(self, battle_id: str) -> None:
-        self._timers.pop(battle_id, None)
+    def _on_deadline(self, battle_id: str, deadline: float) -> None:
+        armed = self._timers.get(battle_id)
+        if armed is not None and armed[0] == deadline:
+            del self._timers[battle_id]
         battle = self._battles.get(battle_id)
         if battle is not None:
-            self._dispatch(battle, battle.tick(self._clock()))
+            try:
+                self._dispatch(battle, battle.tick(self._scheduler.time()))
+            finally:
+                self._close_broken()
 
     def _finished(self, battle: Battle, record: BattleRecord) -> None:
         self._battles.pop(battle.id, None)
         for player in battle.players:
             if self._battle_of.get(player.id) == battle.id:
                 del self._battle_of[player.id]
-        self._spawn(self._save(record))
+            last = self._last_battle.get(player.id)
+            if last is not None and last.battle_id == battle.id:
+                last.question_ids = [outcome.question_id for outcome in record.outcomes]
+        self.results.submit(record)
 
-    async def _save(self, record: BattleRecord) -> None:
-        await self.store.save_battle(record)
-        await self.store.increment(f"battles_{record.reason.value}")
-
-    def _spawn(self, coro) -> None:
+    def _spawn(self, coro: Coroutine[Any, Any, None]) -> None:
         task = asyncio.ensure_future(coro)
         self._tasks.add(task)
         task.add_done_callback(self._task_done)
@@ -307,14 +445,19 @@ class Hub:
 
     # --- shutdown -------------------------------------------------------------------------
 
-    async def shutdown(self) -> None:
-        """Record every running battle as abandoned, wait for all writes, close connections."""
+    async def shutdown(self, flush_seconds: float = FLUSH_SECONDS) -> None:
+        """Record every running battle as abandoned, store the results (waiting at most
+        `flush_seconds`), then close every connection. Nothing new starts meanwhile."""
         self._closing = True
-        now = self._clock()
+        now = self._scheduler.time()
         for battle in list(self._battles.values()):
-            self._dispatch(battle, battle.abandon(now))
-        while self._tasks:
+            self._dispatch(battle, battle.abandon(now))  # tells nobody: nothing to close
+        while self._tasks:  # battles being prepared (they will not start) and reports being filed
             await asyncio.gather(*list(self._tasks), return_exceptions=True)
+        await self.results.flush(flush_seconds)
         for online in list(self._online.values()):
             for conn in list(online.connections):
-                conn.close()
+                try:
+                    conn.close()
+                except Exception as problem:
+                    log.warning("closing a connection at shutdown raised %s: %s", type(problem).__name__, problem)

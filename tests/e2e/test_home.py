@@ -57,5 +57,5 @@ async def test_play_now_on_the_home_page_leads_to_the_queue_and_respects_reduced
         if server.hub.status()["waiting"] == 1:
             break
         await asyncio.sleep(0.02)
-    assert server.hub.status() == {"online": 1, "waiting": 1, "battles": 0}
+    assert server.hub.status() == {"online": 1, "waiting": 1, "battles": 0, "unsaved": 0}
     player.assert_clean()

@@ -1,23 +1,38 @@
-"""The battle state machine, played with a hand-held clock (no loop, no sleeps)."""
+"""The battle state machine, played with a hand-held clock (no loop, no sleeps).
+
+Player actions return an `Outcome` (what fell due, then the action's events or a
+refusal); `to` and `finished` read the events of either an Outcome or a list.
+"""
 
 import random
 
 import pytest
 
 from kwissle.game.battle import Battle, Phase
-from kwissle.game.events import ActionRefused, Finished, Send
+from kwissle.game.events import Finished, Outcome, Send
 from kwissle.model import BattleEnd
 
 from .conftest import ANA, BO, make_question
 
 
-def to(events, player_id, kind=None):
-    return [e.message for e in events
+def events_of(result):
+    return list(result.all_events) if isinstance(result, Outcome) else list(result)
+
+
+def to(result, player_id, kind=None):
+    return [e.message for e in events_of(result)
             if isinstance(e, Send) and e.to == player_id and (kind is None or e.message["type"] == kind)]
 
 
-def finished(events):
-    return [e.record for e in events if isinstance(e, Finished)]
+def finished(result):
+    return [e.record for e in events_of(result) if isinstance(e, Finished)]
+
+
+def refusal(outcome):
+    """The code of a refused action (and check it changed nothing of its own)."""
+    assert outcome.refused is not None, f"expected a refusal, got {outcome}"
+    assert outcome.events == ()
+    return outcome.refused.code
 
 
 def right_choice(battle, player_id, q, now):
@@ -37,7 +52,7 @@ def test_start_tells_both_players_their_opponent_and_opens_question_zero(questio
 
 
 def test_no_message_before_the_reveal_carries_the_answer(battle):
-    events = battle.alternatives("bo", 0, 101.0) + battle.answer("ana", 0, "nope", 102.0)
+    events = events_of(battle.alternatives("bo", 0, 101.0)) + events_of(battle.answer("ana", 0, "nope", 102.0))
     for event in events:
         if event.message["type"] == "alternatives":
             # the answer is one of four unmarked choices, nothing says which
@@ -53,9 +68,7 @@ def test_a_right_typed_answer_with_a_typo_steals_the_question_for_three(battle):
         assert reveal == {"type": "reveal", "q": 0, "answer": "Answer0 Canberra", "by": "bo",
                           "points": 3, "how": "typed", "scores": {"ana": 0, "bo": 3}}
     assert battle.phase is Phase.REVEAL
-    with pytest.raises(ActionRefused) as refused:
-        battle.answer("ana", 0, "Answer0 Canberra", now=104.5)
-    assert refused.value.code == "question_closed"
+    assert refusal(battle.answer("ana", 0, "Answer0 Canberra", now=104.5)) == "question_closed"
 
 
 def test_an_accepted_variant_scores_like_the_canonical_answer(battle):
@@ -69,9 +82,7 @@ def test_wrong_typed_answers_use_up_tries_and_cue_the_opponent(battle):
     assert to(events, "bo") == [{"type": "opponent", "q": 0, "action": "typed_wrong"}]
     battle.answer("ana", 0, "Perth", now=102.0)
     assert to(battle.answer("ana", 0, "Darwin", now=103.0), "ana", "wrong")[0]["tries_left"] == 0
-    with pytest.raises(ActionRefused) as refused:
-        battle.answer("ana", 0, "Answer0 Canberra", now=104.0)
-    assert refused.value.code == "locked_out"
+    assert refusal(battle.answer("ana", 0, "Answer0 Canberra", now=104.0)) == "locked_out"
     assert battle.scores == {"ana": 0, "bo": 0}
 
 
@@ -88,9 +99,7 @@ def test_alternatives_stop_typing_and_the_right_choice_scores_one(battle):
     choices = to(events, "bo", "alternatives")[0]["choices"]
     assert sorted(choices) == sorted(["Answer0 Canberra", "Sydney0", "Perth0", "Darwin0"])
     assert to(events, "ana") == [{"type": "opponent", "q": 0, "action": "alternatives"}]
-    with pytest.raises(ActionRefused) as refused:
-        battle.answer("bo", 0, "Answer0 Canberra", now=102.0)
-    assert refused.value.code == "locked_out"
+    assert refusal(battle.answer("bo", 0, "Answer0 Canberra", now=102.0)) == "locked_out"
     events = battle.choose("bo", 0, choices.index("Answer0 Canberra"), now=103.0)
     assert to(events, "ana", "reveal")[0] | {} == {
         "type": "reveal", "q": 0, "answer": "Answer0 Canberra", "by": "bo", "points": 1,
@@ -98,9 +107,7 @@ def test_alternatives_stop_typing_and_the_right_choice_scores_one(battle):
 
 
 def test_choosing_before_loading_alternatives_is_refused_and_changes_nothing(battle):
-    with pytest.raises(ActionRefused) as refused:
-        battle.choose("ana", 0, 1, now=101.0)
-    assert refused.value.code == "no_alternatives"
+    assert refusal(battle.choose("ana", 0, 1, now=101.0)) == "no_alternatives"
     assert to(battle.answer("ana", 0, "Answer0 Canberra", now=102.0), "ana", "reveal")[0]["points"] == 3
 
 
@@ -114,9 +121,7 @@ def test_a_wrong_choice_locks_the_player_out_but_the_other_plays_on(battle):
     for action in (lambda: battle.choose("ana", 0, 0, 103.0),
                    lambda: battle.answer("ana", 0, "Answer0 Canberra", 103.0),
                    lambda: battle.alternatives("ana", 0, 103.0)):
-        with pytest.raises(ActionRefused) as refused:
-            action()
-        assert refused.value.code == "locked_out"
+        assert refusal(action()) == "locked_out"
     assert to(battle.answer("bo", 0, "Answer0 Canberra", 104.0), "bo", "reveal")[0]["by"] == "bo"
 
 
@@ -148,14 +153,48 @@ def test_a_late_tick_catches_up_in_order_and_refuses_stale_answers(battle):
     kinds = [(m["type"], m["q"]) for m in to(events, "ana")]
     assert kinds == [("reveal", 0), ("question", 1), ("reveal", 1), ("question", 2)]
     assert to(events, "ana", "question")[-1]["seconds"] == 11.0
-    with pytest.raises(ActionRefused) as refused:
-        battle.answer("ana", 1, "Answer1 Canberra", 140.0)
-    assert refused.value.code == "question_closed"
+    assert refusal(battle.answer("ana", 1, "Answer1 Canberra", 140.0)) == "question_closed"
 
 
-def test_an_action_without_the_tick_first_is_a_programming_error(battle):
-    with pytest.raises(RuntimeError):
-        battle.answer("ana", 0, "Answer0 Canberra", now=200.0)
+def test_an_answer_after_the_deadline_is_refused_and_what_fell_due_is_still_returned(battle):
+    # No timer fired: the answer itself ticks the battle to its `now` first.
+    outcome = battle.answer("ana", 0, "Answer0 Canberra", now=115.5)
+    assert refusal(outcome) == "question_closed"
+    reveal = to(outcome, "ana", "reveal")
+    assert reveal == [{"type": "reveal", "q": 0, "answer": "Answer0 Canberra", "by": None, "points": 0,
+                       "how": None, "scores": {"ana": 0, "bo": 0}}]
+    assert to(outcome.due, "bo", "reveal") == reveal
+    assert battle.scores == {"ana": 0, "bo": 0} and battle.deadline == 118.0
+    assert battle.tick(115.5) == []  # carried out once
+
+
+def test_an_action_that_is_accepted_after_a_missed_deadline_comes_after_what_fell_due(battle):
+    outcome = battle.answer("ana", 1, "Answer1 Canberra", now=119.0)  # q1 opened at 118
+    assert outcome.refused is None
+    kinds = [(m["type"], m["q"]) for m in to(outcome, "ana")]
+    assert kinds == [("reveal", 0), ("question", 1), ("reveal", 1)]
+    assert [m["type"] for m in to(outcome.due, "ana")] == ["reveal", "question"]
+    assert battle.scores == {"ana": 3, "bo": 0}
+
+
+def test_the_battle_message_says_whole_seconds_as_an_integer(questions):
+    from kwissle.game.rules import Rules
+
+    battle = Battle("b", (ANA, BO), questions, Rules(question_seconds=15.0), rng=random.Random(1))
+    seconds = to(battle.start(0.0), "ana", "battle")[0]["seconds"]
+    assert type(seconds) is int and seconds == 15
+    with pytest.raises(ValueError):
+        Rules(question_seconds=2.5)
+    with pytest.raises(ValueError):
+        Rules(question_seconds=0)
+
+
+def test_only_questions_put_so_far_count_as_asked(battle):
+    assert battle.asked_question_ids == ["q0"]
+    battle.tick(118.0)
+    assert battle.asked_question_ids == ["q0", "q1"]
+    battle.leave("bo", 119.0)
+    assert battle.asked_question_ids == ["q0", "q1"]
 
 
 def test_a_full_battle_ends_with_the_higher_total_winning(battle):
@@ -199,9 +238,7 @@ def test_leaving_forfeits_even_when_ahead(battle):
     end = to(events, "bo", "end")[0]
     assert end["winner"] == "bo" and end["reason"] == "forfeit" and end["scores"] == {"ana": 3, "bo": 0}
     assert finished(events)[0].reason is BattleEnd.FORFEIT
-    with pytest.raises(ActionRefused) as refused:
-        battle.answer("bo", 1, "x", 103.0)
-    assert refused.value.code == "not_in_battle"
+    assert refusal(battle.answer("bo", 1, "x", 103.0)) == "not_in_battle"
 
 
 def test_a_dropped_player_who_returns_in_time_resumes_where_the_battle_stands(battle):
@@ -290,8 +327,6 @@ def test_a_resuming_player_is_told_their_pick_their_lock_out_and_that_the_oppone
 
 
 def test_question_closed_says_whether_it_is_past_or_not_yet_open(battle):
-    with pytest.raises(ActionRefused, match="not open yet"):
-        battle.answer("ana", 3, "x", 101.0)
+    assert "not open yet" in battle.answer("ana", 3, "x", 101.0).refused.message
     battle.tick(118.0)
-    with pytest.raises(ActionRefused, match="not open any more"):
-        battle.answer("ana", 0, "x", 119.0)
+    assert "not open any more" in battle.answer("ana", 0, "x", 119.0).refused.message

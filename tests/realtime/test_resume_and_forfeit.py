@@ -46,7 +46,7 @@ async def test_a_dropped_player_who_reconnects_resumes_the_battle(server, player
     await a.close()
 
 
-@pytest.mark.parametrize("server", [{"resume_seconds": 0.3, "question_seconds": 5.0}], indirect=True)
+@pytest.mark.parametrize("server", [{"resume_seconds": 0.3, "question_seconds": 5}], indirect=True)
 async def test_a_player_who_does_not_come_back_in_time_forfeits(server, players):
     a, b = players
     battle, _ = await pair(a, b)
@@ -90,7 +90,7 @@ async def test_a_second_tab_of_the_same_player_sees_the_battle_and_is_not_paired
     await tab.send({"type": "play"})
     await tab.expect("error", code="already_queued")
     await a.silent(0.3)  # alone in the queue: no battle with itself
-    assert server.hub.status() == {"online": 1, "waiting": 1, "battles": 0}
+    assert server.hub.status() == {"online": 1, "waiting": 1, "battles": 0, "unsaved": 0}
     b = WebSocketClient(server.base_url)
     await b.hello()
     await b.send({"type": "play"})
