@@ -1,7 +1,11 @@
 """Real protocol clients for tests: raw WebSocket and SockJS XHR polling.
 
-Both speak PROTOCOL.md over a real socket to a real server; they differ only
+Both speak docs/protocol.md over a real socket to a real server; they differ only
 in transport. Each keeps its own cookie jar, so one client is one browser.
+
+Every frame a client receives is checked against docs/protocol.schema.json and
+kept in `frames`. A frame that breaks the schema fails the test: the next
+`recv` (and `close`) raises `AssertionError` naming the message and the rule.
 """
 
 from __future__ import annotations
@@ -15,7 +19,11 @@ from typing import Any
 from tornado.httpclient import AsyncHTTPClient
 from tornado.websocket import websocket_connect
 
+from tests.support import wire_schema
+
 RECV_TIMEOUT = 5.0
+# Put in the inbox when the server closes the connection; not a protocol message.
+CLOSED = {"type": "_closed"}
 
 
 class Client:
@@ -27,6 +35,9 @@ class Client:
         self.inbox: asyncio.Queue[dict[str, Any]] = asyncio.Queue()
         self.player: dict[str, Any] | None = None
         self.http = AsyncHTTPClient()
+        self.frames: list[dict[str, Any]] = []  # every message received, in order
+        self.schema_violations: list[str] = []
+        self._violations_reported = 0
 
     async def fetch(self, path: str, **kwargs):
         headers = kwargs.pop("headers", {})
@@ -43,6 +54,8 @@ class Client:
         response = await self.fetch("/api/ticket")
         assert response.code == 200, response.body
         body = json.loads(response.body)
+        why = wire_schema.body_problem(body, "http_ticket")
+        assert why is None, f"/api/ticket answered {body!r}, which breaks docs/protocol.schema.json: {why}"
         self.player = body["player"]
         return body["ticket"]
 
@@ -52,7 +65,28 @@ class Client:
         return self.player["id"]
 
     async def recv(self, timeout: float = RECV_TIMEOUT) -> dict[str, Any]:
-        return await asyncio.wait_for(self.inbox.get(), timeout)
+        message = await asyncio.wait_for(self.inbox.get(), timeout)
+        self.raise_schema_violations()
+        return message
+
+    async def _received(self, text: str) -> None:
+        """One message from the server: check it against the schema, keep it, queue it."""
+        try:
+            message = json.loads(text)
+        except ValueError:
+            message = {"type": "_not_json", "text": text}
+            self.schema_violations.append(f"the server sent a frame that is not JSON: {text!r}")
+        else:
+            why = wire_schema.problem(message, "server")
+            if why is not None:
+                self.schema_violations.append(f"{message!r} breaks docs/protocol.schema.json: {why}")
+        self.frames.append(message)
+        await self.inbox.put(message)
+
+    def raise_schema_violations(self) -> None:
+        if len(self.schema_violations) > self._violations_reported:
+            self._violations_reported = len(self.schema_violations)
+            raise AssertionError("\n".join(self.schema_violations))
 
     async def expect(self, kind: str, timeout: float = RECV_TIMEOUT, **fields: Any) -> dict[str, Any]:
         """The next message, which must be of type `kind` (and carry `fields`)."""
@@ -111,9 +145,9 @@ class WebSocketClient(Client):
         while True:
             text = await self.ws.read_message()
             if text is None:
-                await self.inbox.put({"type": "_closed"})
+                await self.inbox.put(dict(CLOSED))
                 return
-            await self.inbox.put(json.loads(text))
+            await self._received(text)
 
     async def send_raw(self, text: str) -> None:
         await self.ws.write_message(text)
@@ -122,6 +156,7 @@ class WebSocketClient(Client):
         self.ws.close()
         await asyncio.sleep(0.05)
         self.reader.cancel()
+        self.raise_schema_violations()
 
 
 class XhrClient(Client):
@@ -140,22 +175,72 @@ class XhrClient(Client):
         while not self.closed:
             response = await self.fetch(self.session_url + "/xhr", method="POST", body=b"",
                                         request_timeout=60)
-            frame = response.body.decode().strip()
-            if frame.startswith("a"):
-                for text in json.loads(frame[1:]):
-                    await self.inbox.put(json.loads(text))
-            elif frame.startswith("c"):
-                await self.inbox.put({"type": "_closed"})
-                return
+            # One response may hold several frames, one a line (a last message, then the close).
+            for frame in response.body.decode().splitlines():
+                if frame.strip() and not await self._frame(frame.strip()):
+                    return
+
+    async def _frame(self, frame: str) -> bool:
+        """Take one SockJS frame from a poll; False once the session is closed."""
+        if frame.startswith("a"):
+            for text in json.loads(frame[1:]):
+                await self._received(text)
+        elif frame.startswith("c"):
+            await self.inbox.put(dict(CLOSED))
+            return False
+        return True
 
     async def send_raw(self, text: str) -> None:
-        response = await self.fetch(self.session_url + "/xhr_send", method="POST",
-                                    body=json.dumps([text]).encode())
+        response = await self.send_frame(json.dumps([text]))
         assert response.code == 204, response.body
+
+    async def send_frame(self, frame: str):
+        """POST one xhr_send body as it is (normally a JSON array of messages); the HTTP response."""
+        return await self.fetch(self.session_url + "/xhr_send", method="POST", body=frame.encode())
 
     async def close(self) -> None:
         self.closed = True
         self.poller.cancel()
+        self.raise_schema_violations()
+
+
+class SockJSWebSocketClient(Client):
+    """A SockJS client on its websocket transport, /sockjs/<server>/<session>/websocket.
+
+    Frames are SockJS-framed both ways: it sends JSON arrays of messages and
+    receives `o`, `h`, `a[...]` and `c[...]`.
+    """
+
+    transport = "sockjs-websocket"
+
+    async def connect(self) -> None:
+        session = f"/sockjs/{secrets.randbelow(1000):03d}/{secrets.token_hex(8)}/websocket"
+        self.ws = await websocket_connect(self.base_url.replace("http", "ws", 1) + session)
+        assert await self.ws.read_message() == "o"
+        self.reader = asyncio.ensure_future(self._read())
+
+    async def _read(self) -> None:
+        while True:
+            frame = await self.ws.read_message()
+            if frame is None or frame.startswith("c"):
+                await self.inbox.put(dict(CLOSED))
+                return
+            if frame.startswith("a"):
+                for text in json.loads(frame[1:]):
+                    await self._received(text)
+
+    async def send_raw(self, text: str) -> None:
+        await self.send_frame(json.dumps([text]))
+
+    async def send_frame(self, frame: str) -> None:
+        """Send one websocket frame as it is (normally a JSON array of messages)."""
+        await self.ws.write_message(frame)
+
+    async def close(self) -> None:
+        self.ws.close()
+        await asyncio.sleep(0.05)
+        self.reader.cancel()
+        self.raise_schema_violations()
 
 
 TRANSPORTS = {"websocket": WebSocketClient, "xhr": XhrClient}
