@@ -17,6 +17,9 @@
   var STATUS_POLL_MS = 5000;
   var RECONNECT_BASE_MS = 500;
   var RECONNECT_MAX_MS = 10000;
+  // Turned away for too many open connections from this address: retrying at once only
+  // takes another slot, so wait longer and say why.
+  var TURNED_AWAY_RETRY_MS = 30000;
   var TOAST_MS = 4500;
   var REPORT_ERROR_WINDOW_MS = 4000;
   var MAX_ANSWER_CHARS = 200;
@@ -146,6 +149,7 @@
   var attempts = 0;
   var reconnectTimer = null;
   var wasLost = false;
+  var turnedAway = null;  // the server's reason, when it refused this connection outright
 
   function setConnection(text, kind) {
     if (!text) {
@@ -208,6 +212,13 @@
   function lost(reason) {
     wasLost = true;
     if (reconnectTimer) return;
+    if (turnedAway) {
+      setConnection(turnedAway.replace(/[.\s]+$/, "") + ". Retrying in " + TURNED_AWAY_RETRY_MS / 1000 + " s…", "bad");
+      turnedAway = null;
+      if (state.screen === "battle") stopTimer();
+      reconnectTimer = window.setTimeout(connect, TURNED_AWAY_RETRY_MS);
+      return;
+    }
     var delay = Math.min(RECONNECT_MAX_MS, RECONNECT_BASE_MS * Math.pow(2, attempts));
     delay = Math.round(delay * (0.75 + Math.random() * 0.5));
     attempts += 1;
@@ -932,6 +943,11 @@
     var pending = state.pendingReport;
     if (pending && Date.now() - pending.at < REPORT_ERROR_WINDOW_MS && REPORT_ERRORS.indexOf(code) >= 0) {
       reportRefused(message);
+      return;
+    }
+    if (code === "too_many_connections") {
+      // The server closes this connection next; lost() says why and waits before retrying.
+      turnedAway = "Kwissle is open in too many tabs or devices on your network: close one";
       return;
     }
     if (code === "bad_ticket") {

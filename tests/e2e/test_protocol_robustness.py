@@ -7,6 +7,8 @@ from playwright.async_api import expect
 
 from kwissle.model import NewQuestion, QuestionStatus
 
+from .conftest import shot_path
+
 
 def sockjs_frame(*messages) -> str:
     """A SockJS 'a' frame carrying protocol messages, as the server would send it."""
@@ -78,3 +80,18 @@ async def test_a_browser_without_websocket_plays_over_sockjs_xhr_fallback(serve,
     await b.wait_text("#result-title", "You lose")
     for player in (a, b):
         player.assert_clean()
+
+
+async def test_a_tab_over_the_connection_cap_says_why_and_does_not_hammer_the_server(serve, new_player):
+    server = await serve(max_connections_per_ip=1)
+    first, second = await new_player(server), await new_player(server)
+    await first.open_play()
+    await first.wait_screen("waiting")
+    await second.page.clock.install()  # the retry waits on a clock the test holds still
+    await second.open_play()
+    status = second.page.locator("#connection")
+    await expect(status).to_contain_text("open in too many tabs or devices on your network: close one")
+    await expect(status).to_contain_text("Retrying in 30 s")
+    await second.page.screenshot(path=shot_path("11-too-many-connections"), animations="disabled")
+    assert server.hub.status()["online"] == 1  # the first tab still plays
+    first.assert_clean()
