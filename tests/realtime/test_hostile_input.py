@@ -102,6 +102,20 @@ async def pair_welcomed(a, b):
     await b.until("battle")
 
 
+async def a_normal_battle_still_plays(server, server_log, a, b) -> None:
+    """After the hostile part: both welcomed clients pair, a question plays to its reveal,
+    and nothing in the server log is a traceback."""
+    await a.send({"type": "play"})
+    await a.expect("waiting")
+    await b.send({"type": "play"})
+    await a.until("battle")
+    await b.until("battle")
+    await play_one_question(server, a, b, 0)
+    await a.close()
+    await b.close()
+    assert_no_traceback(server_log)
+
+
 @pytest.mark.parametrize("server", [GENEROUS], indirect=True)
 @pytest.mark.parametrize("transport", sorted(CLIENTS))
 async def test_hostile_messages_in_a_battle_are_refused_and_the_battle_plays_on(server, server_log, transport):
@@ -170,15 +184,7 @@ async def test_a_lone_surrogate_answer_no_longer_wedges_the_battle_or_its_player
 
     status = json.loads((await a.fetch("/api/status")).body)
     assert status["battles"] == 0 and status["online"] == 2
-    await a.send({"type": "play"})
-    await a.expect("waiting")
-    await b.send({"type": "play"})
-    await a.until("battle")
-    await b.until("battle")
-    await play_one_question(server, a, b, 0)
-    await a.close()
-    await b.close()
-    assert_no_traceback(server_log)
+    await a_normal_battle_still_plays(server, server_log, a, b)
 
 
 @pytest.mark.parametrize("server", [GENEROUS], indirect=True)
@@ -196,15 +202,7 @@ async def test_non_string_items_in_an_xhr_send_frame_are_refused_one_by_one(serv
         assert (response.code, response.body) == (400, b"Broken JSON encoding."), body[:40]
     await a.send({"type": "cancel"})  # the session lives on
     await b.hello()
-    await a.send({"type": "play"})
-    await a.expect("waiting")
-    await b.send({"type": "play"})
-    await a.until("battle")
-    await b.until("battle")
-    await play_one_question(server, a, b, 0)
-    await a.close()
-    await b.close()
-    assert_no_traceback(server_log)
+    await a_normal_battle_still_plays(server, server_log, a, b)
 
 
 @pytest.mark.parametrize("server", [GENEROUS], indirect=True)

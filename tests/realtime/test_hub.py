@@ -24,6 +24,7 @@ from kwissle.realtime.results import ResultsWriter
 from kwissle.realtime.tickets import TicketHolder
 from kwissle.storage.open import open_store
 from kwissle.storage.port import StorageError
+from tests.support.waiting import eventually
 
 RULES = Rules(questions=10, question_seconds=15, reveal_seconds=3, resume_seconds=15, typed_tries=3)
 START = 1000.0
@@ -136,14 +137,6 @@ class FailingSaves:
     def __getattr__(self, name):
         return getattr(self._store, name)
 
-
-async def eventually(condition, timeout: float = 5.0) -> None:
-    """Wait (on the event loop, not the fake clock) until `condition()` holds."""
-    loop = asyncio.get_running_loop()
-    deadline = loop.time() + timeout
-    while not condition():
-        assert loop.time() < deadline, "condition never held"
-        await asyncio.sleep(0.005)
 
 
 async def make_store(tmp_path, questions: int = 30):

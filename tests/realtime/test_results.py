@@ -29,6 +29,7 @@ from kwissle.storage.open import open_store
 from kwissle.storage.port import StorageError
 from kwissle.storage.sqlite import path_from_url
 from tests.support.clients import WebSocketClient
+from tests.support.waiting import eventually
 
 from .test_battle_over_sockjs import pair
 
@@ -64,13 +65,6 @@ class RecordedSleep:
         self.delays.append(seconds)
         await asyncio.sleep(0.001)
 
-
-async def eventually(condition, timeout: float = 5.0) -> None:
-    loop = asyncio.get_running_loop()
-    deadline = loop.time() + timeout
-    while not condition():
-        assert loop.time() < deadline, "condition never held"
-        await asyncio.sleep(0.005)
 
 
 @pytest.fixture
