@@ -82,7 +82,7 @@ def assert_page_headers(response) -> None:
     ("/", "Answer first. Steal the question.", ["The rules in three lines"]),
     ("/play", "Connecting…", ["Question by question"]),
     ("/about", "How to play Kwissle",
-     ["A battle", "Typos and the judge", "Connection trouble", "Questions come from players", "Keyboard"]),
+     ["A battle", "Typos and the judge", "Connection trouble", "Where the questions come from", "Keyboard"]),
 ])
 async def test_pages_answer_with_their_headings_and_safe_headers(server, path, h1, h2):
     response = await fetch(server, path)
