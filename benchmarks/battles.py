@@ -103,6 +103,8 @@ class Server:
             "KWISSLE_QUESTIONS_PER_BATTLE": str(questions),
             # Every bot fetches its ticket from 127.0.0.1: lift the per-IP ticket limit.
             "KWISSLE_TICKETS_PER_MINUTE": "1000000",
+            # Every bot connects from 127.0.0.1; players behind nginx each have their own address.
+            "KWISSLE_MAX_CONNECTIONS_PER_IP": "100000",
         }
         for name in ("KWISSLE_DATABASE_URL", "KWISSLE_COOKIE_SECRET", "KWISSLE_PORT"):
             self.env.pop(name, None)
