@@ -11,5 +11,7 @@ async def open_store(url: str) -> Store:
 
         return await SQLiteStore.open(url)
     if url.startswith(("mongodb://", "mongodb+srv://")):
-        raise StorageError("KWISSLE_DATABASE_URL: the MongoDB adapter is not available yet; use sqlite:///PATH")
+        from kwissle.storage.mongo import MongoStore
+
+        return await MongoStore.open(url)
     raise StorageError(f"KWISSLE_DATABASE_URL: unsupported database URL {url!r}")

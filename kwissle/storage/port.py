@@ -9,8 +9,8 @@ is the contract every adapter must pass.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
-from typing import Protocol
+from collections.abc import AsyncIterable, AsyncIterator, Iterable, Sequence
+from typing import Any, Protocol
 
 from kwissle.model import (
     BattleRecord,
@@ -32,6 +32,27 @@ class StorageError(Exception):
     """
 
 
+class StoreUnavailable(StorageError):
+    """The store cannot be reached now, and trying again later may work: a MongoDB server that
+    does not answer, a SQLite file another process holds locked. `serve` retries opening on this
+    (and only this) with back-off; every other StorageError at start is final."""
+
+
+def masked_url(url: str) -> str:
+    """`url` fit for a message or a log: a password in it is replaced by `***`."""
+    scheme, sep, rest = url.partition("://")
+    if not sep:
+        return url
+    # The user information ends at the last "@" before the query (an unescaped "/" or "@"
+    # in a password must not let any of it through).
+    before_query, question, query = rest.partition("?")
+    credentials, at, after = before_query.rpartition("@")
+    if not at or ":" not in credentials:
+        return url
+    user = credentials.split(":", 1)[0]
+    return f"{scheme}://{user}:***@{after}{question}{query}"
+
+
 class DuplicateQuestion(StorageError):
     """A question with the same fingerprint (see textfold.fingerprint) is already stored."""
 
@@ -46,6 +67,40 @@ class BattleAlreadyStored(StorageError):
 class Store(Protocol):
     async def close(self) -> None:
         """Release the store (idempotent); any later call raises StorageError."""
+        ...
+
+    async def ping(self) -> None:
+        """Return when the store answers; StorageError (one line, no credentials) when it cannot be reached.
+
+        Cheap enough for a health check every few seconds (SQLite: `SELECT 1` on a reader;
+        MongoDB: the `ping` command)."""
+        ...
+
+    # moving the whole store (the dump format and the row shapes: kwissle/storage/dump.py)
+    async def is_empty(self) -> bool:
+        """True when the store holds nothing of any kind: no players, questions, battles,
+        reviews, reports, counters or mail."""
+        ...
+
+    def export_rows(self) -> AsyncIterator[tuple[str, dict[str, Any]]]:
+        """Every record of the store as (kind, row): kinds in `dump.KINDS` order (players before
+        the questions they wrote, questions and players before the battles, reviews and reports
+        that refer to them), rows within a kind in `dump.sort_key` order, each row built by
+        `dump.to_row` so two adapters holding the same content yield identical rows."""
+        ...
+
+    async def import_rows(
+        self, rows: AsyncIterable[tuple[str, dict[str, Any]]] | Iterable[tuple[str, dict[str, Any]]],
+        *, skip_existing: bool = False,
+    ) -> dict[str, int]:
+        """Store (kind, row) pairs as `export_rows` yields them, keeping their ids, timestamps,
+        statistics and statuses; return how many rows of each kind were inserted.
+
+        Rows are read with `dump.from_row`: an unknown kind or a malformed row raises StorageError.
+        A row whose key (id; name for a counter; question and player for a review) is already
+        stored raises StorageError, or with `skip_existing` is left alone and not counted. All or
+        nothing where the adapter can (SQLite: one transaction); an adapter that cannot says so
+        in its docstring."""
         ...
 
     # players

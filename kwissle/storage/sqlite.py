@@ -44,7 +44,6 @@ from typing import Any
 
 import aiosqlite
 
-from kwissle.game.validation import InvalidQuestion, check_question
 from kwissle.model import (
     BattleEnd,
     BattleRecord,
@@ -58,7 +57,14 @@ from kwissle.model import (
     Report,
     Review,
 )
-from kwissle.storage.port import BattleAlreadyStored, DuplicateQuestion, StorageError
+from kwissle.storage import dump
+from kwissle.storage.checking import check_all
+from kwissle.storage.port import (
+    BattleAlreadyStored,
+    DuplicateQuestion,
+    StorageError,
+    StoreUnavailable,
+)
 from kwissle.textfold import fingerprint
 
 log = logging.getLogger("kwissle.storage")
@@ -342,7 +348,7 @@ class SQLiteStore:
         self, questions: Sequence[NewQuestion], status: QuestionStatus = QuestionStatus.PENDING
     ) -> list[Question]:
         # The judge does real work per question: off the IOLoop for a large import.
-        await asyncio.to_thread(_check_all, questions)
+        await asyncio.to_thread(check_all, questions)
         now = time.time()
         stored = [
             Question(**{f: getattr(q, f) for f in NewQuestion.__dataclass_fields__},
@@ -448,20 +454,7 @@ class SQLiteStore:
         for row in rows:
             outcomes = await self._all(
                 "SELECT * FROM battle_questions WHERE battle_id = ? ORDER BY position", (row["id"],))
-            records.append(BattleRecord(
-                id=row["id"],
-                player_ids=(row["player_a"], row["player_b"]),
-                scores=json.loads(row["scores"]),
-                winner=row["winner"],
-                reason=BattleEnd(row["reason"]),
-                started_at=row["started_at"],
-                ended_at=row["ended_at"],
-                outcomes=tuple(
-                    QuestionOutcome(question_id=o["question_id"], by=o["by"], how=o["how"],
-                                    points=o["points"], typed=json.loads(o["typed"]),
-                                    chose=json.loads(o["chose"]))
-                    for o in outcomes),
-            ))
+            records.append(_battle(row, outcomes))
         return records
 
     # --- reviews and reports -------------------------------------------------
@@ -530,6 +523,46 @@ class SQLiteStore:
 
     async def mark_mail_failed(self, mail_id: str) -> None:
         await self._write("UPDATE outbox SET attempts = attempts + 1 WHERE id = ?", (mail_id,))
+
+    # --- health, and the whole store in and out (kwissle/storage/dump.py) ------------
+
+    async def ping(self) -> None:
+        await self._one("SELECT 1")
+
+    async def is_empty(self) -> bool:
+        row = await self._one("SELECT " + " AND ".join(f"NOT EXISTS (SELECT 1 FROM {t})" for t in _TABLES))
+        return bool(row[0])
+
+    async def export_rows(self) -> AsyncIterator[tuple[str, dict[str, Any]]]:
+        async with self._reading() as db:
+            # One read transaction: every row from one snapshot, even while a server writes,
+            # so the dump never holds a battle whose player it lacks.
+            await db.execute("BEGIN")
+            try:
+                for kind in dump.KINDS:
+                    async for record in _exported(db, kind):
+                        yield dump.to_row(record)
+            finally:
+                await _roll_back(db)
+
+    async def import_rows(self, rows: Any, *, skip_existing: bool = False) -> dict[str, int]:
+        """All or nothing: the whole import is one transaction (which holds the write lock on the
+        file until it ends: import into a store no server is using)."""
+        inserted = dict.fromkeys(dump.KINDS, 0)
+        async with self._transaction() as db:
+            async for kind, row in dump.each_row(rows):
+                record = dump.from_row(kind, row)
+                try:
+                    added = await _import(db, record)
+                except sqlite3.IntegrityError as error:
+                    raise StorageError(f"cannot import {kind} {'/'.join(dump.key(kind, row))}: {error} "
+                                       f"(does it refer to a row the dump lacks?); nothing was written") from error
+                if added:
+                    inserted[kind] += 1
+                elif not skip_existing:
+                    raise StorageError(f"{kind} {'/'.join(dump.key(kind, row))} is already in the store; "
+                                       f"nothing was written")
+        return inserted
 
 
 _BUMP_COUNTER = (
@@ -647,7 +680,7 @@ def _open_failure(path: Path, error: sqlite3.Error) -> StorageError:
         reason = (f"its folder {path.parent} is not writable; SQLite keeps the store's -wal and -shm "
                   f"files beside it (check the folder's permissions and the file system)")
     elif code in (sqlite3.SQLITE_BUSY, sqlite3.SQLITE_LOCKED):
-        reason = _busy(path)
+        return StoreUnavailable(f"cannot open the store at {path}: {_busy(path)}")
     elif code == sqlite3.SQLITE_FULL:
         reason = "the disk is full"
     else:
@@ -676,19 +709,6 @@ async def _fingerprints_in(db: aiosqlite.Connection, prints: Iterable[str]) -> s
     return found
 
 
-def _check_all(questions: Sequence[NewQuestion]) -> None:
-    """InvalidQuestion naming every problem of every question that cannot be played as written."""
-    problems: list[str] = []
-    for number, question in enumerate(questions, start=1):
-        try:
-            check_question(question)
-        except InvalidQuestion as error:
-            where = f"question {number} ({str(question.text)[:60]!r}): " if len(questions) > 1 else ""
-            problems += [where + problem for problem in error.problems]
-    if problems:
-        raise InvalidQuestion(problems)
-
-
 def _player(row: sqlite3.Row) -> Player:
     return Player(id=row["id"], name=row["name"], guest=bool(row["guest"]), email=row["email"],
                   is_admin=bool(row["is_admin"]), rating=row["rating"], created_at=row["created_at"])
@@ -709,3 +729,138 @@ def _question(row: sqlite3.Row) -> Question:
                             choice_right=row["choice_right"], nobody=row["nobody"]),
         created_at=row["created_at"],
     )
+
+
+def _battle(row: sqlite3.Row, outcomes: Iterable[sqlite3.Row]) -> BattleRecord:
+    return BattleRecord(
+        id=row["id"],
+        player_ids=(row["player_a"], row["player_b"]),
+        scores=json.loads(row["scores"]),
+        winner=row["winner"],
+        reason=BattleEnd(row["reason"]),
+        started_at=row["started_at"],
+        ended_at=row["ended_at"],
+        outcomes=tuple(
+            QuestionOutcome(question_id=o["question_id"], by=o["by"], how=o["how"],
+                            points=o["points"], typed=json.loads(o["typed"]), chose=json.loads(o["chose"]))
+            for o in outcomes),
+    )
+
+
+# --- the whole store out and in ------------------------------------------------------
+
+_TABLES = ("players", "questions", "battles", "battle_questions", "reviews", "reports", "counters", "outbox")
+_EXPORT_BATCH = 500
+
+# Each kind in dump.sort_key order: SQLite compares text byte by byte, which for UTF-8 is
+# code point order, as Python does. Battles, which need their outcomes, are `_exported_battles`.
+_EXPORTS: dict[str, tuple[str, Any]] = {
+    "player": ("SELECT * FROM players ORDER BY id", _player),
+    "question": (f"SELECT {_QUESTION_COLUMNS} FROM questions ORDER BY id", _question),
+    "review": ("SELECT * FROM reviews ORDER BY question_id, player_id",
+               lambda r: Review(question_id=r["question_id"], player_id=r["player_id"], up=bool(r["up"]),
+                                reason=r["reason"], created_at=r["created_at"])),
+    "report": ("SELECT * FROM reports ORDER BY id",
+               lambda r: Report(id=r["id"], question_id=r["question_id"], player_id=r["player_id"],
+                                battle_id=r["battle_id"], reason=r["reason"], created_at=r["created_at"],
+                                resolved=bool(r["resolved"]))),
+    "counter": ("SELECT * FROM counters ORDER BY name", lambda r: dump.Counter(name=r["name"], value=r["value"])),
+    "mail": ("SELECT * FROM outbox ORDER BY id",
+             lambda r: Mail(id=r["id"], to=r["recipient"], subject=r["subject"], body=r["body"],
+                            created_at=r["created_at"], sent_at=r["sent_at"], attempts=r["attempts"])),
+}
+
+
+async def _exported(db: aiosqlite.Connection, kind: str) -> AsyncIterator[dump.Record]:
+    if kind == "battle":
+        async for battle in _exported_battles(db):
+            yield battle
+        return
+    sql, record = _EXPORTS[kind]
+    async for row in _rows(db, sql):
+        yield record(row)
+
+
+async def _rows(db: aiosqlite.Connection, sql: str) -> AsyncIterator[sqlite3.Row]:
+    async with db.execute(sql) as cursor:
+        while batch := await cursor.fetchmany(_EXPORT_BATCH):
+            for row in batch:
+                yield row
+
+
+async def _exported_battles(db: aiosqlite.Connection) -> AsyncIterator[BattleRecord]:
+    """Every battle by id with its outcomes: two ordered scans side by side, not a query per battle."""
+    outcomes = _rows(db, "SELECT * FROM battle_questions ORDER BY battle_id, position")
+    pending = await anext(outcomes, None)
+    async for row in _rows(db, "SELECT * FROM battles ORDER BY id"):
+        mine = []
+        while pending is not None and pending["battle_id"] == row["id"]:
+            mine.append(pending)
+            pending = await anext(outcomes, None)
+        yield _battle(row, mine)
+
+
+async def _insert(db: aiosqlite.Connection, sql: str, params: Sequence[Any]) -> bool:
+    """Run an `INSERT ... ON CONFLICT DO NOTHING`; True if it added the row."""
+    async with db.execute(sql, params) as cursor:
+        return cursor.rowcount == 1
+
+
+async def _import(db: aiosqlite.Connection, record: dump.Record) -> bool:
+    """Insert one record as it is (ids, times, statistics, status); False if its key is already stored."""
+    if isinstance(record, Player):
+        if await _insert(db, "INSERT INTO players (id, name, guest, email, is_admin, rating, created_at) "
+                             "VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING",
+                         (record.id, record.name, int(record.guest), record.email, int(record.is_admin),
+                          record.rating, record.created_at)):
+            return True
+        async with db.execute("SELECT 1 FROM players WHERE id = ?", (record.id,)) as cursor:
+            if await cursor.fetchone() is None:
+                raise StorageError(f"cannot import player {record.id}: its e-mail {record.email} "
+                                   f"belongs to another stored player; nothing was written")
+        return False
+    if isinstance(record, Question):
+        stats = record.stats
+        if await _insert(db, f"INSERT INTO questions ({_QUESTION_COLUMNS}, fingerprint) "
+                             "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING",
+                         (record.id, record.text, record.answer, json.dumps(list(record.variants)),
+                          json.dumps(list(record.wrong)), record.category, record.status.value, record.source,
+                          record.author_id, stats.asked, stats.typed_right, stats.choice_right, stats.nobody,
+                          record.created_at, fingerprint(record.text))):
+            return True
+        async with db.execute("SELECT 1 FROM questions WHERE id = ?", (record.id,)) as cursor:
+            if await cursor.fetchone() is None:
+                raise DuplicateQuestion(f"cannot import question {record.id}: the same question is stored "
+                                        f"under another id ({record.text[:60]!r}); nothing was written")
+        return False
+    if isinstance(record, BattleRecord):
+        if not await _insert(db, "INSERT INTO battles (id, player_a, player_b, scores, winner, reason, "
+                                 "started_at, ended_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING",
+                             (record.id, *record.player_ids, json.dumps(record.scores), record.winner,
+                              record.reason.value, record.started_at, record.ended_at)):
+            return False
+        await db.executemany(
+            "INSERT INTO battle_questions (battle_id, position, question_id, by, how, points, typed, chose) "
+            "VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+            [(record.id, position, o.question_id, o.by, o.how, o.points, json.dumps(o.typed), json.dumps(o.chose))
+             for position, o in enumerate(record.outcomes)])
+        return True
+    if isinstance(record, Review):
+        return await _insert(db, "INSERT INTO reviews (question_id, player_id, up, reason, created_at) "
+                                 "VALUES (?, ?, ?, ?, ?) ON CONFLICT DO NOTHING",
+                             (record.question_id, record.player_id, int(record.up), record.reason,
+                              record.created_at))
+    if isinstance(record, Report):
+        return await _insert(db, "INSERT INTO reports (id, question_id, player_id, battle_id, reason, created_at, "
+                                 "resolved) VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING",
+                             (record.id, record.question_id, record.player_id, record.battle_id, record.reason,
+                              record.created_at, int(record.resolved)))
+    if isinstance(record, dump.Counter):
+        return await _insert(db, "INSERT INTO counters (name, value) VALUES (?, ?) ON CONFLICT DO NOTHING",
+                             (record.name, record.value))
+    if isinstance(record, Mail):
+        return await _insert(db, "INSERT INTO outbox (id, recipient, subject, body, created_at, sent_at, attempts) "
+                                 "VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING",
+                             (record.id, record.to, record.subject, record.body, record.created_at,
+                              record.sent_at, record.attempts))
+    raise TypeError(f"not a record: {type(record).__name__}")

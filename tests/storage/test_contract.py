@@ -15,6 +15,7 @@ from kwissle.model import (
     Review,
 )
 from kwissle.storage.port import BattleAlreadyStored, DuplicateQuestion, StorageError
+from tests.storage.sample_dump import full_dump
 
 
 def new_question(n, text=None):
@@ -272,3 +273,107 @@ async def test_a_closed_store_refuses_every_call_as_a_storage_error(store):
         await store.get_player(player.id)
     with pytest.raises(StorageError):
         await store.create_player("B")
+
+
+# --- health and the whole store in and out (the rows: kwissle/storage/dump.py) ---------
+
+
+async def test_ping_answers_while_open_and_fails_once_closed(store):
+    await store.ping()
+    await store.close()
+    with pytest.raises(StorageError):
+        await store.ping()
+
+
+async def test_a_new_store_is_empty_and_one_record_of_any_kind_makes_it_not(store):
+    assert await store.is_empty()
+    await store.increment("visits")
+    assert not await store.is_empty()
+
+
+async def test_a_store_with_only_mail_is_not_empty(store):
+    await store.enqueue_mail("ana@example.org", "Sign in", "Your link")
+    assert not await store.is_empty()
+
+
+async def exported(store):
+    return [row async for row in store.export_rows()]
+
+
+async def test_imported_rows_come_back_out_as_they_went_in(store):
+    rows = full_dump()
+    counts = await store.import_rows(rows)
+    assert counts == {"player": 2, "question": 2, "battle": 2, "review": 2, "report": 1, "counter": 2, "mail": 2}
+    assert await exported(store) == rows
+
+
+async def test_an_import_keeps_ids_statistics_and_times_and_does_not_replay_battles(store):
+    await store.import_rows(iter(full_dump()))  # any iterable; an async one below
+    ana = await store.get_player("p-ana")
+    assert (ana.rating, ana.is_admin, ana.created_at) == (1612.5, True, 1700000000.25)
+    assert (await store.get_player_by_email("ana@example.org")).id == "p-ana"
+    question = await store.get_question("q-1")
+    assert question.status is QuestionStatus.PUBLISHED
+    assert (question.stats.asked, question.stats.typed_right) == (7, 3)  # not 8: the battle is not replayed
+    assert await store.get_counter("battles_complete") == 41  # nor counted again
+    battle = await store.get_battle("b-1")
+    assert battle.outcomes[0].typed["p-zoë"] == ["Rejkjavik", "Oslo"]
+    assert battle.reason is BattleEnd.COMPLETE and battle.ended_at == 1700000070.5
+    assert await store.review_tally("q-2") == (1, 1)
+    assert [r.id for r in await store.list_reports()] == ["r-1"]
+    assert [m.id for m in await store.pending_mail()] == ["m-2"]
+    assert (await store.existing_fingerprints(["welke stad is de hoofdstad van ijsland"])) != set()
+
+
+async def test_rows_come_from_an_async_iterable_too(store):
+    async def rows():
+        for row in full_dump():
+            yield row
+
+    assert sum((await store.import_rows(rows())).values()) == len(full_dump())
+    assert await exported(store) == full_dump()
+
+
+async def test_export_gives_every_kind_in_order_and_each_kind_by_key(store):
+    a, b = await store.create_player("B"), await store.create_player("A")
+    questions = await published(store, 3)
+    await store.save_battle(battle_record("zz", a, b, questions, ended_at=1.0))
+    await store.save_battle(battle_record("aa", b, a, questions, ended_at=2.0))
+    await store.add_review(Review(questions[0].id, a.id, True))
+    await store.increment("zeta")
+    await store.increment("alpha")
+    kinds = [kind for kind, _ in await exported(store)]
+    assert kinds == sorted(kinds, key=["player", "question", "battle", "review", "counter"].index)
+    by_kind = {}
+    for kind, row in await exported(store):
+        by_kind.setdefault(kind, []).append(row)
+    assert [r["id"] for r in by_kind["player"]] == sorted([a.id, b.id])
+    assert [r["id"] for r in by_kind["battle"]] == ["aa", "zz"]
+    assert [r["name"] for r in by_kind["counter"]] == ["alpha", "battles_complete", "zeta"]
+    assert by_kind["question"][0]["stats"]["asked"] == 2
+
+
+async def test_an_import_meeting_a_stored_key_refuses_or_with_skip_existing_leaves_it_alone(store):
+    ana = full_dump()[0]
+    await store.import_rows([ana])
+    changed = ("player", {**ana[1], "name": "Not Ana"})
+    with pytest.raises(StorageError, match="already"):
+        await store.import_rows([changed])
+    counts = await store.import_rows(full_dump(), skip_existing=True)
+    assert counts["player"] == 1 and counts["question"] == 2
+    assert (await store.get_player("p-ana")).name == "Ana"
+    again = await store.import_rows(full_dump() + [changed], skip_existing=True)
+    assert sum(again.values()) == 0
+    assert await exported(store) == full_dump()
+
+
+@pytest.mark.parametrize("bad", [
+    ("monster", {"id": "x"}),
+    ("player", {"id": "p-x", "name": "No flags"}),
+    ("player", {"id": "p-x", "name": "X", "guest": "yes", "email": None, "is_admin": False, "rating": 1500.0,
+                "created_at": 1.0}),
+])
+async def test_an_unknown_kind_or_malformed_row_is_refused_before_anything_is_stored(store, bad):
+    with pytest.raises(StorageError):
+        await store.import_rows([bad, *full_dump()])
+    assert await store.is_empty()

@@ -1,0 +1,146 @@
+"""The MongoDB adapter's documents: how each record is shaped in its collection, both ways.
+
+Every `_id` is the record's own id (16 hex digits for what Kwissle creates; a guest's is
+their ticket id), every time a float of seconds since the epoch. Maps keyed by player
+id (a battle's scores, what each player typed and chose) are stored as lists of pairs:
+an id is data, and a field name may not hold every string an id can.
+
+    players    {_id, name, guest, email: str|null, is_admin, rating, created_at}
+    questions  {_id, text, answer, variants[], wrong[3], category, status, source,
+                author_id, fingerprint, rand, stats: {asked, typed_right, choice_right,
+                nobody}, created_at}
+    battles    {_id, players: [a, b], scores: [{player, points}], winner, reason,
+                started_at, ended_at, outcomes: [{question_id, by, how, points,
+                typed: [{player, strings}], chose: [{player, choice}]}]}
+    reviews    {_id: ObjectId, question_id, player_id, up, reason, created_at}
+               (one per question and player: a unique index on the pair)
+    reports    {_id, question_id, player_id, battle_id, reason, created_at, resolved}
+    counters   {_id: name, value}
+    outbox     {_id, to, subject, body, created_at, sent_at: float|null, attempts}
+    meta       {_id: "schema", version, lease: {owner, until}|null}
+"""
+
+from __future__ import annotations
+
+import random
+from typing import Any
+
+from kwissle.model import (
+    BattleEnd,
+    BattleRecord,
+    Mail,
+    Player,
+    Question,
+    QuestionOutcome,
+    QuestionStats,
+    QuestionStatus,
+    Report,
+    Review,
+)
+from kwissle.textfold import fingerprint
+
+Doc = dict[str, Any]
+
+# A question's `rand` is drawn once, uniform in [0, 1): sampling seeks a random point in
+# the (status, rand) index instead of scanning the published questions.
+STAT_FIELDS = {"typed": "stats.typed_right", "choice": "stats.choice_right"}
+
+
+def player_doc(player: Player) -> Doc:
+    return {"_id": player.id, "name": player.name, "guest": player.guest, "email": player.email,
+            "is_admin": player.is_admin, "rating": float(player.rating), "created_at": player.created_at}
+
+
+def player(doc: Doc) -> Player:
+    return Player(id=doc["_id"], name=doc["name"], guest=doc["guest"], email=doc["email"],
+                  is_admin=doc["is_admin"], rating=doc["rating"], created_at=doc["created_at"])
+
+
+def question_doc(question: Question) -> Doc:
+    stats = question.stats
+    return {"_id": question.id, "text": question.text, "answer": question.answer,
+            "variants": list(question.variants), "wrong": list(question.wrong), "category": question.category,
+            "status": question.status.value, "source": question.source, "author_id": question.author_id,
+            "fingerprint": fingerprint(question.text), "rand": random.random(),
+            "stats": {"asked": stats.asked, "typed_right": stats.typed_right,
+                      "choice_right": stats.choice_right, "nobody": stats.nobody},
+            "created_at": question.created_at}
+
+
+def question(doc: Doc) -> Question:
+    stats = doc["stats"]
+    return Question(id=doc["_id"], text=doc["text"], answer=doc["answer"], variants=tuple(doc["variants"]),
+                    wrong=tuple(doc["wrong"]), category=doc["category"], status=QuestionStatus(doc["status"]),
+                    source=doc["source"], author_id=doc["author_id"],
+                    stats=QuestionStats(asked=stats["asked"], typed_right=stats["typed_right"],
+                                        choice_right=stats["choice_right"], nobody=stats["nobody"]),
+                    created_at=doc["created_at"])
+
+
+QUESTION_FIELDS = {"fingerprint": 0, "rand": 0}  # a projection: what a Question does not need
+
+
+def stat_increments(record: BattleRecord) -> dict[str, dict[str, int]]:
+    """question id -> the `$inc` its play counts get from this battle."""
+    increments: dict[str, dict[str, int]] = {}
+    for outcome in record.outcomes:
+        inc = increments.setdefault(outcome.question_id, {})
+        for field in ("stats.asked", STAT_FIELDS.get(outcome.how or "", "stats.nobody")):
+            inc[field] = inc.get(field, 0) + 1
+    return increments
+
+
+def battle_doc(record: BattleRecord) -> Doc:
+    return {"_id": record.id, "players": list(record.player_ids),
+            "scores": [{"player": p, "points": n} for p, n in record.scores.items()],
+            "winner": record.winner, "reason": record.reason.value,
+            "started_at": record.started_at, "ended_at": record.ended_at,
+            "outcomes": [{"question_id": o.question_id, "by": o.by, "how": o.how, "points": o.points,
+                          "typed": [{"player": p, "strings": list(s)} for p, s in o.typed.items()],
+                          "chose": [{"player": p, "choice": c} for p, c in o.chose.items()]}
+                         for o in record.outcomes]}
+
+
+def battle(doc: Doc) -> BattleRecord:
+    return BattleRecord(
+        id=doc["_id"], player_ids=tuple(doc["players"]),
+        scores={s["player"]: s["points"] for s in doc["scores"]},
+        winner=doc["winner"], reason=BattleEnd(doc["reason"]),
+        started_at=doc["started_at"], ended_at=doc["ended_at"],
+        outcomes=tuple(
+            QuestionOutcome(question_id=o["question_id"], by=o["by"], how=o["how"], points=o["points"],
+                            typed={t["player"]: list(t["strings"]) for t in o["typed"]},
+                            chose={c["player"]: c["choice"] for c in o["chose"]})
+            for o in doc["outcomes"]))
+
+
+def review_doc(review: Review) -> Doc:
+    return {"question_id": review.question_id, "player_id": review.player_id, "up": review.up,
+            "reason": review.reason, "created_at": review.created_at}
+
+
+def review(doc: Doc) -> Review:
+    return Review(question_id=doc["question_id"], player_id=doc["player_id"], up=doc["up"],
+                  reason=doc["reason"], created_at=doc["created_at"])
+
+
+def report_doc(report: Report) -> Doc:
+    return {"_id": report.id, "question_id": report.question_id, "player_id": report.player_id,
+            "battle_id": report.battle_id, "reason": report.reason, "created_at": report.created_at,
+            "resolved": report.resolved}
+
+
+def report(doc: Doc) -> Report:
+    return Report(id=doc["_id"], question_id=doc["question_id"], player_id=doc["player_id"],
+                  battle_id=doc["battle_id"], reason=doc["reason"], created_at=doc["created_at"],
+                  resolved=doc["resolved"])
+
+
+def mail_doc(mail: Mail) -> Doc:
+    return {"_id": mail.id, "to": mail.to, "subject": mail.subject, "body": mail.body,
+            "created_at": mail.created_at, "sent_at": mail.sent_at, "attempts": mail.attempts}
+
+
+def mail(doc: Doc) -> Mail:
+    return Mail(id=doc["_id"], to=doc["to"], subject=doc["subject"], body=doc["body"],
+                created_at=doc["created_at"], sent_at=doc["sent_at"], attempts=doc["attempts"])

@@ -1,0 +1,44 @@
+"""A whole store in dump rows: every kind, non-ASCII text, a played battle, sent and waiting mail."""
+
+
+def full_dump():
+    """One row of every kind (two of some), non-ASCII text, a played battle, a sent mail: as
+    `export_rows` must give them back, by kind and then by key."""
+    a, b = "p-ana", "p-zoë"
+    return [
+        ("player", {"id": a, "name": "Ana", "guest": False, "email": "ana@example.org", "is_admin": True,
+                    "rating": 1612.5, "created_at": 1700000000.25}),
+        ("player", {"id": b, "name": "Zoë 🦊", "guest": True, "email": None, "is_admin": False,
+                    "rating": 1387.0, "created_at": 1700000001.5}),
+        ("question", {"id": "q-1", "text": "Welke stad is de hoofdstad van Ĳsland?", "answer": "Reykjavík",
+                      "variants": ["Reykjavik"], "wrong": ["Oslo", "Bergen", "Nuuk"], "category": "Géographie",
+                      "source": "player", "author_id": a, "status": "published",
+                      "stats": {"asked": 7, "typed_right": 3, "choice_right": 2, "nobody": 2},
+                      "created_at": 1700000002.0}),
+        ("question", {"id": "q-2", "text": "何 is the answer?", "answer": "Forty-two", "variants": [],
+                      "wrong": ["One", "Two", "Three"], "category": "Misc", "source": "starter",
+                      "author_id": None, "status": "pending",
+                      "stats": {"asked": 0, "typed_right": 0, "choice_right": 0, "nobody": 0},
+                      "created_at": 1700000003.0}),
+        ("battle", {"id": "b-1", "player_ids": [a, b], "scores": {a: 4, b: 1}, "winner": a, "reason": "complete",
+                    "started_at": 1700000010.0, "ended_at": 1700000070.5, "outcomes": [
+                        {"question_id": "q-1", "by": a, "how": "typed", "points": 3,
+                         "typed": {a: ["Reykjavík"], b: ["Rejkjavik", "Oslo"]}, "chose": {a: None, b: None}},
+                        {"question_id": "q-2", "by": b, "how": "choice", "points": 1,
+                         "typed": {a: [], b: []}, "chose": {a: 2, b: 0}},
+                    ]}),
+        ("battle", {"id": "b-2", "player_ids": [b, a], "scores": {b: 0, a: 0}, "winner": None, "reason": "forfeit",
+                    "started_at": 1700000080.0, "ended_at": 1700000081.0, "outcomes": []}),
+        ("review", {"question_id": "q-2", "player_id": a, "up": True, "reason": "", "created_at": 1700000090.0}),
+        ("review", {"question_id": "q-2", "player_id": b, "up": False, "reason": "trop facile",
+                    "created_at": 1700000091.0}),
+        ("report", {"id": "r-1", "question_id": "q-1", "player_id": b, "battle_id": "b-1",
+                    "reason": "the answer is spelt wrong", "created_at": 1700000100.0, "resolved": False}),
+        ("counter", {"name": "battles_complete", "value": 41}),
+        ("counter", {"name": "battles_forfeit", "value": 3}),
+        ("mail", {"id": "m-1", "to": "ana@example.org", "subject": "Sign in to Kwissle",
+                  "body": "Ciao, ecco il link: https://kwissle.example/sign-in/x", "created_at": 1700000200.0,
+                  "sent_at": 1700000201.0, "attempts": 1}),
+        ("mail", {"id": "m-2", "to": "zoë@example.org", "subject": "Again", "body": "…",
+                  "created_at": 1700000202.0, "sent_at": None, "attempts": 0}),
+    ]
