@@ -105,6 +105,8 @@ class Server:
             "KWISSLE_TICKETS_PER_MINUTE": "1000000",
             # Every bot connects from 127.0.0.1; players behind nginx each have their own address.
             "KWISSLE_MAX_CONNECTIONS_PER_IP": "100000",
+            # Bots that stop mid-battle must not hold the server's exit for the 30 s grace.
+            "KWISSLE_SHUTDOWN_GRACE_SECONDS": "0",
         }
         for name in ("KWISSLE_DATABASE_URL", "KWISSLE_COOKIE_SECRET", "KWISSLE_PORT"):
             self.env.pop(name, None)

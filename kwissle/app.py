@@ -1,4 +1,9 @@
-"""make_app: the Tornado application, wired to a store and a hub."""
+"""make_app: the Tornado application of one role, wired to a store (and a hub, for the game).
+
+`serve` builds every part in one process; the roles of kwissle/roles.py build
+only theirs: a web process holds no hub and no SockJS router, the game process
+no pages, the admin process only /admin.
+"""
 
 from __future__ import annotations
 
@@ -6,14 +11,20 @@ from pathlib import Path
 
 import tornado.web
 
+from kwissle.looplag import LoopLagMonitor
+from kwissle.metrics import Metrics, timed_store
 from kwissle.ratelimit import KeyedLimiter
 from kwissle.realtime.channel import make_router
 from kwissle.realtime.hub import Hub
 from kwissle.realtime.results import UNSAVED_BATTLES_FILE, ResultsWriter
+from kwissle.roles import SERVE, Role
 from kwissle.settings import Settings
+from kwissle.shutdown import FlushStep
 from kwissle.storage.port import Store
-from kwissle.web import api, pages
+from kwissle.web import admin, api, ops, pages
 from kwissle.web.base import NotFoundHandler
+from kwissle.web.game_status import GameStatus, RemoteStatusHandler
+from kwissle.web.proxy import apply_forwarded_headers
 
 ROOT = Path(__file__).resolve().parent.parent
 STATIC_PATH = ROOT / "static"
@@ -24,23 +35,45 @@ MAX_BODY_BYTES = 64 * 1024
 
 
 class KwissleApplication(tornado.web.Application):
+    role: Role
     store: Store
-    hub: Hub
+    hub: Hub | None
     kwissle_settings: Settings
     ticket_limiter: KeyedLimiter
+    game_status: GameStatus | None
+    metrics: Metrics
+    loop_lag: LoopLagMonitor
+    flush_steps: list[FlushStep]  # run in order at shutdown, after the battles stop (server.py)
+    # Peers whose X-Real-IP / X-Forwarded-Proto are believed: nginx, in production only.
+    trusted_proxies: frozenset[str] = frozenset()
+
+    def find_handler(self, request, **kwargs):
+        apply_forwarded_headers(request, self.trusted_proxies)
+        return super().find_handler(request, **kwargs)
 
 
-def make_app(settings: Settings, store: Store, hub: Hub | None = None) -> KwissleApplication:
-    """Build the application. Call inside the running IOLoop (the SockJS router captures it)."""
-    hub = hub or Hub(store, settings.rules, results=ResultsWriter(
-        store, settings.result_queue_size, spill_path=settings.data_dir / UNSAVED_BATTLES_FILE))
-    router = make_router(hub, settings, sockjs_url=f"/static/{SOCKJS_CLIENT}")
-    routes = [
-        *pages.routes(),
-        (r"/api/ticket", api.TicketHandler),
-        (r"/api/status", api.StatusHandler),
-        *router.urls,
-    ]
+def make_app(settings: Settings, store: Store, hub: Hub | None = None,
+             role: Role = SERVE) -> KwissleApplication:
+    """Build the application of `role`. Call inside the running IOLoop (the SockJS router captures it)."""
+    metrics = hub.metrics if hub else Metrics()
+    store = timed_store(store, metrics)  # every store call of this process lands in /metrics
+    routes: list = [*ops.routes()]  # /healthz and /metrics: every role serves them
+    flush_steps: list[FlushStep] = []
+    if role.pages:
+        routes += [*pages.routes(), (r"/api/ticket", api.TicketHandler)]
+    if role.game:
+        hub = hub or Hub(store, settings.rules, results=ResultsWriter(
+            store, settings.result_queue_size, spill_path=settings.data_dir / UNSAVED_BATTLES_FILE),
+            metrics=metrics)
+        flush_steps.append(("the results writer", hub.results.flush))
+        router = make_router(hub, settings, sockjs_url=f"/static/{SOCKJS_CLIENT}")
+        routes += [(r"/api/status", api.StatusHandler), *router.urls]
+    else:
+        hub = None
+    if role.status_from_game:
+        routes.append((r"/api/status", RemoteStatusHandler))
+    if role.admin:
+        routes += admin.routes()
     app = KwissleApplication(
         routes,
         cookie_secret=settings.cookie_secret,
@@ -52,8 +85,16 @@ def make_app(settings: Settings, store: Store, hub: Hub | None = None) -> Kwissl
         websocket_max_message_size=MAX_BODY_BYTES,
         compress_response=True,
     )
+    app.role = role
     app.store = store
     app.hub = hub
     app.kwissle_settings = settings
+    app.metrics = metrics
+    app.loop_lag = LoopLagMonitor(metrics.loop_lagged)
+    app.loop_lag.start()
+    app.flush_steps = flush_steps
     app.ticket_limiter = KeyedLimiter(rate=settings.tickets_per_minute / 60, burst=settings.tickets_per_minute)
+    app.game_status = GameStatus(settings.game_url) if role.status_from_game else None
+    if settings.production:
+        app.trusted_proxies = frozenset(settings.trusted_proxies)
     return app

@@ -1,4 +1,4 @@
-"""The command line: `python -m kwissle serve | import`.
+"""The command line: `python -m kwissle serve | web | game | admin | worker | import | export | import-data`.
 
 Bad settings or input end with a one-line message on stderr and exit status 2.
 """
@@ -11,6 +11,7 @@ import logging
 import sys
 from pathlib import Path
 
+from kwissle import logs
 from kwissle.settings import SettingsError, from_env, parse_value
 
 log = logging.getLogger("kwissle")
@@ -26,6 +27,14 @@ def _flag(field_name: str, flag: str):
     return parse
 
 
+ROLE_HELP = {
+    "web": "production role: pages and the JSON API (stateless; run several behind nginx)",
+    "game": "production role: the SockJS channel, matchmaker and battles (run exactly one)",
+    "admin": "production role: /admin, on its own process",
+    "worker": "production role: periodic jobs (no HTTP)",
+}
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="kwissle", description="Kwissle: real-time quiz battles.")
     commands = parser.add_subparsers(dest="command", required=True)
@@ -33,17 +42,30 @@ def build_parser() -> argparse.ArgumentParser:
     serve = commands.add_parser("serve", help="run the whole game (pages, API, channel) in one process")
     serve.add_argument("--port", type=_flag("port", "--port"), help="port to listen on (default 8000)")
     serve.add_argument("--address", help="address to listen on (default 127.0.0.1)")
+    # The production roles (kwissle/roles.py; README "Run it in production").
+    for name, what in ROLE_HELP.items():
+        role = commands.add_parser(name, help=what)
+        if name != "worker":
+            role.add_argument("--port", type=_flag("port", "--port"), help="port to listen on (default 8000)")
+            role.add_argument("--address", help="address to listen on (default 127.0.0.1)")
 
     bank = commands.add_parser("import", help="publish the questions of a bank file")
     bank.add_argument("file", type=Path)
     bank.add_argument("--format", required=True, choices=("opentdb", "opentriviaqa"))
     bank.add_argument("--category", help="category for an OpenTriviaQA file (default: from its name)")
+
+    export = commands.add_parser("export", help="write the whole store to a dump file (JSON lines)")
+    export.add_argument("file", type=Path)
+    restore = commands.add_parser("import-data", help="fill an empty store from a dump file")
+    restore.add_argument("file", type=Path)
+    restore.add_argument("--force", action="store_true",
+                         help="import into a store that is not empty: rows it already holds are left as they are")
     return parser
 
 
 def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
-    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    logs.configure("text")  # until the settings say which format
     try:
         settings = from_env(port=getattr(args, "port", None), address=getattr(args, "address", None))
     except SettingsError as error:
@@ -53,12 +75,18 @@ def main(argv: list[str] | None = None) -> int:
         where = f": {error.filename}" if error.filename else ""
         print(f"kwissle: cannot use the data folder: {error.strerror or error}{where}", file=sys.stderr)
         return 2
-    if args.command == "serve":
+    logs.configure(settings.log_format)
+    if args.command in ("serve", "web", "game", "admin", "worker"):
+        from kwissle.roles import HTTP_ROLES
         from kwissle.server import serve
         from kwissle.storage.port import StorageError
+        from kwissle.worker import work
 
         try:
-            asyncio.run(serve(settings, install_signal_handlers=True))
+            if args.command == "worker":
+                asyncio.run(work(settings, install_signal_handlers=True))
+            else:
+                asyncio.run(serve(settings, install_signal_handlers=True, role=HTTP_ROLES[args.command]))
         except StorageError as error:
             print(f"kwissle: {error}", file=sys.stderr)
             return 2
@@ -79,5 +107,35 @@ def main(argv: list[str] | None = None) -> int:
             print(f"skipped {skipped.where}: {skipped.reason}")
         print(f"imported {report.imported}, skipped {len(report.skipped)}")
         return 0
+    if args.command in ("export", "import-data"):
+        return _move_data(args, settings.database_url)
     return 2  # argparse rejects unknown commands before this
+
+
+def _move_data(args: argparse.Namespace, url: str) -> int:
+    """`export FILE` and `import-data FILE [--force]`: the whole store to a dump and back (kwissle/storage/dump.py)."""
+    from kwissle.storage import dump
+    from kwissle.storage.open import open_store
+    from kwissle.storage.port import StorageError, masked_url
+
+    async def run() -> str:
+        store = await open_store(url)
+        try:
+            if args.command == "export":
+                counts = await dump.export_store(store, url, args.file)
+                return f"exported {dump.describe(counts)} from {masked_url(url)} to {args.file}"
+            inserted, skipped = await dump.import_dump(store, args.file, args.force)
+            done = f"imported {dump.describe(inserted)} from {args.file} into {masked_url(url)}"
+            return done + (f"; skipped {skipped} rows already in the store" if args.force else "")
+        finally:
+            await store.close()
+
+    try:
+        if args.command == "import-data":
+            dump.check_dump(args.file)  # the whole file, before the store is touched
+        print(asyncio.run(run()))
+    except StorageError as error:
+        print(f"kwissle {args.command}: {error}", file=sys.stderr)
+        return 2
+    return 0
 

@@ -6,6 +6,7 @@ variable, which the command line prints before exiting non-zero.
 
 from __future__ import annotations
 
+import ipaddress
 import os
 import secrets
 from collections.abc import Callable, Mapping
@@ -51,6 +52,20 @@ class Settings:
     load_starter_bank: bool = True
     # Finished battles waiting to be stored, at most; beyond it a result is dropped (logged at ERROR).
     result_queue_size: int = 10000
+    # A store that cannot be reached at start (MongoDB down, SQLite file locked) is retried
+    # with back-off for this long before `serve` gives up (exit 2); 0 tries once.
+    store_start_seconds: float = 60.0
+    # Log lines: "text" for people, "json" (one object a line) for a log collector.
+    log_format: str = "text"
+    # On SIGTERM, running battles get this long to finish before they are recorded as
+    # abandoned; 0 abandons them at once.
+    shutdown_grace_seconds: float = 30.0
+    # Roles (README "Run it in production"): a web process answers /api/status with the
+    # figures of the game process at this internal address.
+    game_url: str = "http://127.0.0.1:8010"
+    # In production, X-Real-IP / X-Forwarded-For are believed only from these peers (nginx):
+    # per-IP limits then count players, and nobody else can pose as another address.
+    trusted_proxies: tuple[str, ...] = ("127.0.0.1", "::1")
 
     @property
     def rules(self) -> Rules:
@@ -89,6 +104,35 @@ def _whole_seconds(raw: str) -> int:
     if not value.is_integer() or value < 1:
         raise ValueError("must be whole seconds, at least 1")
     return int(value)
+
+
+def _not_negative(raw: str) -> float:
+    value = float(raw)
+    if not 0 <= value < float("inf"):  # also refuses nan
+        raise ValueError("must be a number of seconds, 0 or more")
+    return value
+
+
+def _log_format(raw: str) -> str:
+    if raw not in ("text", "json"):
+        raise ValueError("must be text or json")
+    return raw
+
+
+def _http_url(raw: str) -> str:
+    if not raw.startswith(("http://", "https://")) or len(raw) < len("http://x"):
+        raise ValueError("must be an http:// or https:// address")
+    return raw.rstrip("/")
+
+
+def _addresses(raw: str) -> tuple[str, ...]:
+    addresses = tuple(part.strip() for part in raw.split(",") if part.strip())
+    for address in addresses:
+        try:
+            ipaddress.ip_address(address)
+        except ValueError:
+            raise ValueError(f"must be IP addresses separated by commas ({address!r} is not one)") from None
+    return addresses
 
 
 def _boolean(raw: str) -> bool:
@@ -139,6 +183,11 @@ _PARSERS: dict[str, Callable[[str], Any]] = {
     "heartbeat_seconds": _positive(float),
     "load_starter_bank": _boolean,
     "result_queue_size": _positive(int),
+    "store_start_seconds": _not_negative,
+    "log_format": _log_format,
+    "shutdown_grace_seconds": _not_negative,
+    "game_url": _http_url,
+    "trusted_proxies": _addresses,
 }
 
 

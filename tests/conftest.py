@@ -11,6 +11,7 @@ from tornado.httpserver import HTTPServer
 
 from kwissle.app import MAX_BODY_BYTES, KwissleApplication, make_app
 from kwissle.bank.starter import seed_if_empty
+from kwissle.roles import SERVE, Role
 from kwissle.server import bound_port
 from kwissle.settings import Settings, from_env
 from kwissle.storage.open import open_store
@@ -38,13 +39,15 @@ class RunningServer:
         return self.app.hub
 
 
-async def start_server(tmp_path: Path, seed: bool = True, **overrides) -> RunningServer:
+async def start_server(tmp_path: Path, seed: bool = True, role: Role = SERVE, **overrides) -> RunningServer:
+    """`role` builds one process of the production layout (kwissle/roles.py); the default, everything."""
     settings = make_settings(tmp_path, **overrides)
     store = await open_store(settings.database_url)
     if seed:
         await seed_if_empty(store)
-    app = make_app(settings, store)
-    await app.hub.load_lexicon()
+    app = make_app(settings, store, role=role)
+    if app.hub is not None:
+        await app.hub.load_lexicon()
     http = HTTPServer(app, max_body_size=MAX_BODY_BYTES)
     http.listen(0, "127.0.0.1")
     port = bound_port(http)
@@ -53,7 +56,8 @@ async def start_server(tmp_path: Path, seed: bool = True, **overrides) -> Runnin
 
 async def stop_server(server: RunningServer) -> None:
     server.http.stop()
-    await server.hub.shutdown()
+    if server.hub is not None:
+        await server.hub.shutdown()
     await server.http.close_all_connections()
     await server.store.close()
 

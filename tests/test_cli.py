@@ -41,10 +41,12 @@ def test_a_bad_setting_names_the_variable_and_exits_non_zero(tmp_path, variable,
     assert words in result.stderr
 
 
-def test_an_unavailable_database_is_a_clear_error_not_a_traceback(tmp_path):
-    result = run(["serve", "--port", "0"], tmp_path, KWISSLE_DATABASE_URL="mongodb://127.0.0.1:1/kwissle")
+def test_an_unreachable_database_is_a_clear_error_not_a_traceback(tmp_path):
+    result = run(["serve", "--port", "0"], tmp_path, KWISSLE_STORE_START_SECONDS="0",
+                 KWISSLE_DATABASE_URL="mongodb://kwissle:s3cret@127.0.0.1:1/kwissle?serverSelectionTimeoutMS=200")
     assert result.returncode == 2
-    assert "MongoDB adapter is not available yet" in result.stderr and "Traceback" not in result.stderr
+    assert "Traceback" not in result.stderr and "s3cret" not in result.stderr
+    assert result.stderr.strip().splitlines()[-1].startswith("kwissle: ")
 
 
 def test_production_refuses_to_start_without_a_cookie_secret(tmp_path):

@@ -14,6 +14,7 @@ from sockjs.tornado import SockJSConnection, SockJSRouter
 from tornado.ioloop import IOLoop
 
 from kwissle.game.events import ActionRefused
+from kwissle.metrics import INVALID
 from kwissle.ratelimit import KeyedCap, TokenBucket
 from kwissle.realtime import protocol, tickets
 from kwissle.realtime.hub import Hub
@@ -66,18 +67,30 @@ class Channel(SockJSConnection):
             log.exception("could not write to a connection from %s: closing it", self.ip)
             IOLoop.current().add_callback(self.close_quietly)
 
+    @property
+    def settled(self) -> bool:
+        """Everything sent has gone out, and a close frame would too, at once. A WebSocket
+        always is; a polling client is between its polls, or has not taken its messages yet."""
+        if getattr(self.session, "send_queue", ""):
+            return False
+        handler = getattr(self.session, "handler", None)
+        return handler is not None and getattr(handler, "active", True)
+
     def on_message(self, raw) -> None:
         if not self.admitted:
             return
         now = IOLoop.current().time()
         if not self.bucket.allow(now):
+            self.hub.metrics.received(INVALID)  # dropped unread
             self.refuse("rate_limited", "too many messages: slow down", self.bucket.retry_after(now))
             return
+        kind = INVALID
         try:
             if not isinstance(raw, (str, bytes)):
                 raise protocol.ProtocolError(
                     "bad_message", "a SockJS frame must be a JSON array of strings, one message each")
             message = protocol.decode(raw)
+            kind = message.type
             if self.holder is None:
                 self.welcome(message)
             elif message.type == "hello":
@@ -86,6 +99,8 @@ class Channel(SockJSConnection):
                 self.hub.handle(self, self.holder.id, message)
         except (protocol.ProtocolError, ActionRefused) as refused:
             self.refuse(refused.code, refused.message)
+        finally:
+            self.hub.metrics.received(kind)
 
     def welcome(self, message: protocol.ClientMessage) -> None:
         if message.type != "hello":
@@ -99,6 +114,7 @@ class Channel(SockJSConnection):
 
     def refuse(self, code: str, message: str, retry_after: float | None = None) -> None:
         self.send_text(protocol.encode(protocol.error(code, message, retry_after)))
+        self.hub.metrics.sent("error")
         self.refusals += 1
         if self.refusals >= MAX_REFUSALS:
             log.info("closing %s after %d refused messages", self.ip, self.refusals)
@@ -111,6 +127,7 @@ class Channel(SockJSConnection):
             return
         log.info("closing a connection from %s: %s", self.ip, code)
         self.send_text(protocol.encode(protocol.error(code, message)))
+        self.hub.metrics.sent("error")
         self.close()
 
     def cancel_hello_timer(self) -> None:

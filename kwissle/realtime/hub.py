@@ -5,6 +5,11 @@ battle's next deadline (through a `Scheduler`: the IOLoop, or a hand-held clock
 in tests), and hands finished battles to the results writer. Rules live in the
 game core; the hub routes its events.
 
+Stopping is in two steps. `drain` (SIGTERM) stops pairing, tells every player the
+server is restarting, and lets running battles finish within a grace time;
+`stop` then records the battles still running as abandoned. `shutdown` is both
+of those without a grace, then the results flush and closing every connection.
+
 A connection is anything with `send_text(str)` and `close()` (see channel.py);
 the hub never imports sockjs, so it can be driven directly in tests. Delivery
 is fail-safe per connection: a connection whose send raises is logged once and
@@ -19,6 +24,7 @@ import logging
 import math
 import random
 import secrets
+import time
 from collections.abc import Callable, Coroutine, Iterable
 from dataclasses import dataclass, field
 from typing import Any, Protocol
@@ -29,6 +35,7 @@ from kwissle.game.judge import judge
 from kwissle.game.lexicon import Lexicon
 from kwissle.game.matchmaker import AlreadyQueued, Matchmaker
 from kwissle.game.rules import Rules
+from kwissle.metrics import Metrics
 from kwissle.model import BattleRecord, Question, QuestionStatus
 from kwissle.realtime.protocol import ClientMessage, encode, error
 from kwissle.realtime.results import FLUSH_SECONDS, ResultsWriter
@@ -44,6 +51,8 @@ RECENT_BATTLES_AVOIDED = 20
 LEXICON_PAGE = 1000
 # Reports a player may file per battle: enough for honest use, not for spam.
 REPORTS_PER_BATTLE = 10
+# The actions whose reveal the answer-to-reveal latency measures.
+ANSWERING = frozenset({"answer", "choose"})
 
 # The battle actions a welcomed player may send: message type -> the battle method it calls.
 BattleAction = Callable[[Battle, str, ClientMessage, float], Outcome]
@@ -77,7 +86,8 @@ class _LastBattle:
 
 class Hub:
     def __init__(self, store: Store, rules: Rules, rng: random.Random | None = None, *,
-                 scheduler: Scheduler | None = None, results: ResultsWriter | None = None) -> None:
+                 scheduler: Scheduler | None = None, results: ResultsWriter | None = None,
+                 metrics: Metrics | None = None) -> None:
         self.store = store
         self.rules = rules
         self.results = results or ResultsWriter(store)
@@ -95,6 +105,12 @@ class Hub:
         self._tasks: set[asyncio.Task] = set()
         self._match_scheduled = False
         self._closing = False
+        self._draining = False  # SIGTERM: nothing new starts, running battles may finish
+        self._drain_deadline = 0.0
+        self._drained = asyncio.Event()  # set when no battle runs any more, or the grace is cut short
+        self._hurry = False  # a second signal: no more waiting for anyone
+        self.metrics = metrics or Metrics()
+        self.metrics.watch_game(self.status)
         self._lexicon: Lexicon | None = None  # None: the default lexicon, until load_lexicon()
 
     # --- status ------------------------------------------------------------------
@@ -134,13 +150,15 @@ class Hub:
         battle = self.battle_of(holder.id)
         try:
             self._send_to(conn, holder.id, encode({"type": "welcome", "player": holder.as_wire(),
-                                                   "resumed": battle.id if battle else None}))
+                                                   "resumed": battle.id if battle else None}), "welcome")
             if battle:
                 outcome = battle.rejoin(holder.id, self._scheduler.time())
                 self._dispatch(battle, outcome.due)  # what fell due goes to everyone
                 self._dispatch(battle, outcome.events, only=(holder.id, conn))
             elif holder.id in self._matchmaker:
-                self._send_to(conn, holder.id, encode({"type": "waiting", "online": len(self._online)}))
+                self._send_to(conn, holder.id, encode({"type": "waiting", "online": len(self._online)}), "waiting")
+            if self._draining:
+                self._send_to(conn, holder.id, encode(self._restarting()), "restarting")
         finally:
             self._close_broken()
 
@@ -168,10 +186,11 @@ class Hub:
 
         ActionRefused means the message changed nothing; what fell due before it (a
         question closing at its deadline) has been delivered all the same."""
+        started = time.perf_counter()
         try:
             action = BATTLE_ACTIONS.get(message.type)
             if action is not None:
-                self._battle_action(player_id, action, message)
+                self._battle_action(player_id, action, message, started)
             elif message.type == "play":
                 self._play(player_id)
             elif message.type == "cancel":
@@ -183,7 +202,8 @@ class Hub:
         finally:
             self._close_broken()
 
-    def _battle_action(self, player_id: str, action: BattleAction, message: ClientMessage) -> None:
+    def _battle_action(self, player_id: str, action: BattleAction, message: ClientMessage,
+                       started: float) -> None:
         battle = self.battle_of(player_id)
         if battle is None:
             raise ActionRefused("not_in_battle", "you are not in a battle")
@@ -191,10 +211,15 @@ class Hub:
         self._dispatch(battle, outcome.all_events)  # what fell due is delivered even when refused
         if outcome.refused is not None:
             raise outcome.refused
+        if message.type in ANSWERING and any(
+                isinstance(event, Send) and event.message["type"] == "reveal" for event in outcome.events):
+            self.metrics.answer_to_reveal.observe(time.perf_counter() - started)
 
     # --- matchmaking -----------------------------------------------------------------
 
     def _play(self, player_id: str) -> None:
+        if self._draining:
+            raise ActionRefused("shutting_down", "the server is restarting: play again in a moment")
         if player_id in self._battle_of:
             raise ActionRefused("in_battle", "you are already in a battle")
         if player_id in self._pairing:
@@ -222,7 +247,7 @@ class Hub:
 
     def _match(self) -> None:
         self._match_scheduled = False
-        if self._closing:  # nothing new starts while stopping: it could not be recorded
+        if self._closing or self._draining:  # nothing new starts while stopping
             return
         for first, second in self._matchmaker.pairs():
             since = self._scheduler.time()
@@ -245,7 +270,13 @@ class Hub:
             questions = []
         # Shutdown began while the questions were picked: the battle never starts, so
         # there is nothing running that would go unrecorded.
-        if self._closing:
+        if self._closing or self._draining:
+            if not self._closing:
+                for player_id in ids:
+                    if player_id in self._pairing:
+                        self._send(player_id, error("shutting_down", "the server is restarting: "
+                                                    "play again in a moment"))
+                self._close_broken()
             self._pairing.difference_update(ids)
             return
         present = [p for p in ids if p in self._pairing and p in self._online]
@@ -331,15 +362,15 @@ class Hub:
     def _send(self, player_id: str, message: dict[str, Any]) -> None:
         text = self._encode(message)
         if text is not None:
-            self._deliver(player_id, text)
+            self._deliver(player_id, text, message["type"])
 
-    def _deliver(self, player_id: str, text: str) -> None:
+    def _deliver(self, player_id: str, text: str, kind: str) -> None:
         online = self._online.get(player_id)
         if online:
             for conn in list(online.connections):
-                self._send_to(conn, player_id, text)
+                self._send_to(conn, player_id, text, kind)
 
-    def _send_to(self, conn: Connection, player_id: str, text: str) -> None:
+    def _send_to(self, conn: Connection, player_id: str, text: str, kind: str) -> None:
         """Send on one connection; if that raises, log it once and close that connection only."""
         if conn in self._broken:
             return
@@ -350,6 +381,8 @@ class Hub:
             self._to_close.append(conn)
             log.error("sending to player %s failed (%s: %s): closing that connection",
                       player_id, type(problem).__name__, problem)
+        else:
+            self.metrics.sent(kind)
 
     def _encode(self, message: dict[str, Any]) -> str | None:
         try:
@@ -387,10 +420,11 @@ class Hub:
                 text = encoded[key]
                 if text is None:
                     continue
+                kind = event.message["type"]
                 if only and event.to == only[0]:
-                    self._send_to(only[1], event.to, text)
+                    self._send_to(only[1], event.to, text, kind)
                 else:
-                    self._deliver(event.to, text)
+                    self._deliver(event.to, text, kind)
         finally:
             try:
                 for event in events:
@@ -432,6 +466,8 @@ class Hub:
             if last is not None and last.battle_id == battle.id:
                 last.question_ids = [outcome.question_id for outcome in record.outcomes]
         self.results.submit(record)
+        if self._draining and not self._battles:
+            self._drained.set()
 
     def _spawn(self, coro: Coroutine[Any, Any, None]) -> None:
         task = asyncio.ensure_future(coro)
@@ -445,19 +481,78 @@ class Hub:
 
     # --- shutdown -------------------------------------------------------------------------
 
-    async def shutdown(self, flush_seconds: float = FLUSH_SECONDS) -> None:
-        """Record every running battle as abandoned, store the results (waiting at most
-        `flush_seconds`), then close every connection. Nothing new starts meanwhile."""
+    def _restarting(self) -> dict[str, Any]:
+        left = max(0.0, self._drain_deadline - self._scheduler.time())
+        return {"type": "restarting", "seconds": round(left, 3)}
+
+    async def drain(self, grace_seconds: float) -> None:
+        """Begin stopping gracefully: pair nobody new (`play` is refused with `shutting_down`,
+        the queue is emptied), tell every connected player the server is restarting, and
+        wait up to `grace_seconds` for the running battles to finish. Connections stay
+        open meanwhile (a dropped player may still come back). `stop` comes next."""
+        if self._draining or self._closing:
+            return
+        self._draining = True
+        self._drain_deadline = self._scheduler.time() + grace_seconds
+        for player_id in list(self._online):
+            self._matchmaker.cancel(player_id)
+        running = len(self._battles)
+        log.info("stopping: %d battle(s) running get up to %g s to finish; %d player(s) told",
+                 running, grace_seconds, len(self._online))
+        try:
+            message = self._restarting()
+            for player_id in list(self._online):
+                self._send(player_id, message)
+        finally:
+            self._close_broken()
+        if not self._battles:
+            self._drained.set()
+        try:
+            await asyncio.wait_for(self._drained.wait(), grace_seconds)
+        except TimeoutError:
+            pass
+        if self._battles:
+            log.warning("grace over: %d battle(s) still running will be recorded as abandoned", len(self._battles))
+        elif running:
+            log.info("the %d running battle(s) finished within the grace time", running)
+
+    def end_grace(self) -> None:
+        """Cut a running `drain` (and `settle`) short, on a second SIGTERM / Ctrl-C: what still
+        runs is abandoned."""
+        self._hurry = True
+        self._drained.set()
+
+    async def stop(self) -> None:
+        """Record every running battle as abandoned and let the battles being prepared (which
+        will not start) and the reports being filed settle. Nothing new starts after it."""
         self._closing = True
         now = self._scheduler.time()
         for battle in list(self._battles.values()):
-            self._dispatch(battle, battle.abandon(now))  # tells nobody: nothing to close
-        while self._tasks:  # battles being prepared (they will not start) and reports being filed
+            self._dispatch(battle, battle.abandon(now))  # tells nobody: the connections close next
+        while self._tasks:
             await asyncio.gather(*list(self._tasks), return_exceptions=True)
-        await self.results.flush(flush_seconds)
+
+    async def settle(self, timeout: float) -> None:
+        """Wait, at most `timeout` seconds, until every connection has taken what was sent to it
+        and would take a close at once: a polling client gets its last messages (an `end`),
+        and then its close, only when it polls again."""
+        loop = asyncio.get_running_loop()
+        deadline = loop.time() + timeout
+        while not self._hurry and loop.time() < deadline and not all(
+                getattr(conn, "settled", True) for online in self._online.values() for conn in online.connections):
+            await asyncio.sleep(0.02)
+
+    def close_connections(self) -> None:
         for online in list(self._online.values()):
             for conn in list(online.connections):
                 try:
                     conn.close()
                 except Exception as problem:
                     log.warning("closing a connection at shutdown raised %s: %s", type(problem).__name__, problem)
+
+    async def shutdown(self, flush_seconds: float = FLUSH_SECONDS) -> None:
+        """Stop at once: record every running battle as abandoned, store the results (waiting
+        at most `flush_seconds`), then close every connection."""
+        await self.stop()
+        await self.results.flush(flush_seconds)
+        self.close_connections()

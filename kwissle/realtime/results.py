@@ -201,7 +201,7 @@ class ResultsWriter:
             path.replace(kept)
             log.error("%d unreadable line(s) of unsaved battles kept in %s", unreadable, kept)
         else:
-            path.unlink()
+            path.unlink(missing_ok=True)  # a worker may have taken it back meanwhile
         if self._queue:
             log.warning("%d unsaved battle(s) from the last run taken back from %s", len(self._queue), path)
             self._start()

@@ -20,6 +20,10 @@
   // Turned away for too many open connections from this address: retrying at once only
   // takes another slot, so wait longer and say why.
   var TURNED_AWAY_RETRY_MS = 30000;
+  // After `restarting`, the server closes once battles are over; the next one takes a few
+  // seconds to listen, so the first reconnect waits this long (then the usual back-off).
+  var RESTART_RETRY_MS = 2500;
+  var RESTART_NOTICE = "The server is restarting: your battle will finish, then reconnect in a moment.";
   var TOAST_MS = 4500;
   var REPORT_ERROR_WINDOW_MS = 4000;
   var MAX_ANSWER_CHARS = 200;
@@ -150,6 +154,7 @@
   var reconnectTimer = null;
   var wasLost = false;
   var turnedAway = null;  // the server's reason, when it refused this connection outright
+  var restarting = false;  // the server said `restarting`: its close is expected, not an error
 
   function setConnection(text, kind) {
     if (!text) {
@@ -212,6 +217,15 @@
   function lost(reason) {
     wasLost = true;
     if (reconnectTimer) return;
+    if (restarting) {
+      // Expected: say so calmly, wait a moment first, and keep saying it until we are back.
+      var wait = attempts === 0 ? RESTART_RETRY_MS : Math.min(RECONNECT_MAX_MS, RECONNECT_BASE_MS * Math.pow(2, attempts));
+      attempts += 1;
+      setConnection("The server is restarting — reconnecting in a moment…", "");
+      if (state.screen === "battle") stopTimer();
+      reconnectTimer = window.setTimeout(connect, Math.round(wait * (0.75 + Math.random() * 0.5)));
+      return;
+    }
     if (turnedAway) {
       setConnection(turnedAway.replace(/[.\s]+$/, "") + ". Retrying in " + TURNED_AWAY_RETRY_MS / 1000 + " s…", "bad");
       turnedAway = null;
@@ -264,6 +278,7 @@
     opponent: onOpponent,
     reveal: onReveal,
     end: onEnd,
+    restarting: onRestarting,
     error: onError
   };
 
@@ -277,9 +292,17 @@
     }
   }
 
+  function onRestarting() {
+    // Battles go on; a player waiting for an opponent is queued again once reconnected
+    // (wantPlay stays as it is).
+    restarting = true;
+    setConnection(RESTART_NOTICE, "");
+  }
+
   function onWelcome(message) {
     welcomed = true;
     attempts = 0;
+    restarting = false;
     state.me = message.player || state.me;
     if (wasLost) {
       setConnection("Reconnected.", "good");
@@ -963,6 +986,12 @@
       state.q.mode = state.q.previousMode || "typing";
       el.showAlternatives.disabled = false;
       el.answerInput.disabled = state.q.mode !== "typing";
+    }
+    if (code === "shutting_down") {
+      // `play` while the server restarts: we play again once reconnected to the next one.
+      restarting = true;
+      setConnection(RESTART_NOTICE, "");
+      return;
     }
     if (code === "no_questions") {
       showLobby(message.message ? "No battle this time: " + message.message + "." : "There are no questions to play yet.");

@@ -287,7 +287,7 @@ async def test_a_connection_without_a_good_hello_in_time_is_told_and_closed(serv
 METHODS = ["GET", "HEAD", "POST", "PUT", "DELETE", "PATCH", "OPTIONS"]
 PATHS = [
     "/", "/play", "/about", "/nowhere", "/api/ticket", "/api/status", "/static/vendor/sockjs.min.js",
-    "/robots.txt", "/favicon.ico",
+    "/robots.txt", "/favicon.ico", "/healthz", "/metrics", "/admin",
     "/sockjs", "/sockjs/", "/sockjs/info", "/sockjs/chunking_test", "/sockjs/iframe.html",
     "/sockjs/websocket", "/sockjs/000/{session}/xhr", "/sockjs/000/{session}/xhr_send",
     "/sockjs/000/{session}/xhr_streaming", "/sockjs/000/{session}/eventsource",

@@ -7,7 +7,14 @@ import json
 
 import pytest
 
-from kwissle.realtime.protocol import MAX_DEPTH, MAX_MESSAGE_BYTES, ProtocolError, decode, encode, error
+from kwissle.realtime.protocol import (
+    MAX_DEPTH,
+    MAX_MESSAGE_BYTES,
+    ProtocolError,
+    decode,
+    encode,
+    error,
+)
 
 
 @pytest.mark.parametrize(
