@@ -118,6 +118,6 @@ async def open_store_patiently(url: str, within_seconds: float) -> Store:
                 raise StoreUnavailable(f"{reason}; gave up after {within_seconds:g} s "
                                        f"(KWISSLE_STORE_START_SECONDS)") from error
             wait = min(delay, left)
-            log.warning("the store at %s is not reachable yet (%s); retrying in %.3g s", masked_url(url), reason, wait)
+            log.warning("the store is not reachable yet: %s; retrying in %.3g s", reason, wait)
             await asyncio.sleep(wait)
             delay = min(delay * 2, 10.0)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 from bson.errors import InvalidDocument
 from pymongo.errors import (
     BulkWriteError,
@@ -40,6 +42,8 @@ def failure(error: BaseException, where: str, *, writing: bool = False) -> Stora
 
 def open_failure(error: BaseException, where: str) -> StorageError:
     """Why the store at `where` cannot open, keeping StoreUnavailable for what a retry may fix."""
+    if isinstance(error, ConnectionFailure):  # say the address once, not once per layer
+        return StoreUnavailable(f"cannot open the store at {where}: the server cannot be reached ({_line(error)})")
     described = error if isinstance(error, StorageError) else failure(error, where)
     return type(described)(f"cannot open the store at {where}: {described}")
 
@@ -74,7 +78,7 @@ def _duplicate(error: BaseException) -> str:
 
 def _line(error: BaseException) -> str:
     # Server selection errors append the whole topology description: keep the reason.
-    text = str(error).split(", Timeout:")[0]
+    text = re.split(r", Timeout:| \(configured timeouts:", str(error))[0]
     return _short(text.splitlines()[0] if text else type(error).__name__)
 
 
