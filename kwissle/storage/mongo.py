@@ -27,7 +27,6 @@ from __future__ import annotations
 
 import asyncio
 import random
-import secrets
 import time
 from collections.abc import AsyncIterator, Awaitable, Callable, Iterable, Sequence
 from contextlib import asynccontextmanager
@@ -48,7 +47,7 @@ from kwissle.model import (
 )
 from kwissle.storage import dump, mongo_schema
 from kwissle.storage import mongo_docs as docs
-from kwissle.storage.checking import check_all
+from kwissle.storage.checking import new_id, new_questions
 from kwissle.storage.mongo_errors import (
     DRIVER_ERRORS,
     failure,
@@ -72,9 +71,6 @@ _FINGERPRINTS_PER_QUERY = 1000
 
 T = TypeVar("T")
 
-
-def _new_id() -> str:
-    return secrets.token_hex(8)
 
 
 class MongoStore:
@@ -164,7 +160,7 @@ class MongoStore:
     # --- players -----------------------------------------------------------
 
     async def create_player(self, name: str, *, guest: bool = True, email: str | None = None) -> Player:
-        player = Player(id=_new_id(), name=name, guest=guest, email=email, created_at=time.time())
+        player = Player(id=new_id(), name=name, guest=guest, email=email, created_at=time.time())
         async with self._using(writing=True) as db:
             await db["players"].insert_one(docs.player_doc(player))
         return player
@@ -213,14 +209,7 @@ class MongoStore:
     async def add_questions(
         self, questions: Sequence[NewQuestion], status: QuestionStatus = QuestionStatus.PENDING
     ) -> list[Question]:
-        # The judge does real work per question: off the IOLoop for a large import.
-        await asyncio.to_thread(check_all, questions)
-        now = time.time()
-        stored = [
-            Question(**{f: getattr(q, f) for f in NewQuestion.__dataclass_fields__},
-                     id=_new_id(), status=status, created_at=now)
-            for q in questions
-        ]
+        stored = await new_questions(questions, status)
         documents = [docs.question_doc(q) for q in stored]
         prints = [doc["fingerprint"] for doc in documents]
         if len(set(prints)) < len(prints):
@@ -373,7 +362,7 @@ class MongoStore:
         return counts.get(True, 0), counts.get(False, 0)
 
     async def add_report(self, question_id: str, player_id: str, battle_id: str | None, reason: str) -> Report:
-        report = Report(id=_new_id(), question_id=question_id, player_id=player_id,
+        report = Report(id=new_id(), question_id=question_id, player_id=player_id,
                         battle_id=battle_id, reason=reason, created_at=time.time())
         async with self._using(writing=True) as db:
             await db["reports"].insert_one(docs.report_doc(report))
@@ -408,7 +397,7 @@ class MongoStore:
     # --- mail outbox -------------------------------------------------------------
 
     async def enqueue_mail(self, to: str, subject: str, body: str) -> Mail:
-        mail = Mail(id=_new_id(), to=to, subject=subject, body=body, created_at=time.time())
+        mail = Mail(id=new_id(), to=to, subject=subject, body=body, created_at=time.time())
         async with self._using(writing=True) as db:
             await db["outbox"].insert_one(docs.mail_doc(mail))
         return mail

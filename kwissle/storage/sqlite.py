@@ -34,7 +34,6 @@ import asyncio
 import json
 import logging
 import os
-import secrets
 import sqlite3
 import time
 from collections.abc import AsyncIterator, Iterable, Iterator, Sequence
@@ -58,7 +57,7 @@ from kwissle.model import (
     Review,
 )
 from kwissle.storage import dump
-from kwissle.storage.checking import check_all
+from kwissle.storage.checking import new_id, new_questions
 from kwissle.storage.port import (
     BattleAlreadyStored,
     DuplicateQuestion,
@@ -173,9 +172,6 @@ _INSERT_QUESTION = (
 )
 _FINGERPRINTS_PER_QUERY = 500  # stay under SQLite's bound-parameter limit
 
-
-def _new_id() -> str:
-    return secrets.token_hex(8)
 
 
 def path_from_url(url: str) -> Path:
@@ -309,7 +305,7 @@ class SQLiteStore:
     # --- players -----------------------------------------------------------
 
     async def create_player(self, name: str, *, guest: bool = True, email: str | None = None) -> Player:
-        player = Player(id=_new_id(), name=name, guest=guest, email=email, created_at=time.time())
+        player = Player(id=new_id(), name=name, guest=guest, email=email, created_at=time.time())
         await self._write(
             "INSERT INTO players (id, name, guest, email, created_at) VALUES (?, ?, ?, ?, ?)",
             (player.id, player.name, int(player.guest), player.email, player.created_at),
@@ -347,14 +343,7 @@ class SQLiteStore:
     async def add_questions(
         self, questions: Sequence[NewQuestion], status: QuestionStatus = QuestionStatus.PENDING
     ) -> list[Question]:
-        # The judge does real work per question: off the IOLoop for a large import.
-        await asyncio.to_thread(check_all, questions)
-        now = time.time()
-        stored = [
-            Question(**{f: getattr(q, f) for f in NewQuestion.__dataclass_fields__},
-                     id=_new_id(), status=status, created_at=now)
-            for q in questions
-        ]
+        stored = await new_questions(questions, status)
         prints = [fingerprint(q.text) for q in stored]
         if len(set(prints)) < len(prints):
             raise DuplicateQuestion("the same question is twice in the batch")
@@ -474,7 +463,7 @@ class SQLiteStore:
         return int(row[0]), int(row[1])
 
     async def add_report(self, question_id: str, player_id: str, battle_id: str | None, reason: str) -> Report:
-        report = Report(id=_new_id(), question_id=question_id, player_id=player_id,
+        report = Report(id=new_id(), question_id=question_id, player_id=player_id,
                         battle_id=battle_id, reason=reason, created_at=time.time())
         await self._write(
             "INSERT INTO reports (id, question_id, player_id, battle_id, reason, created_at) "
@@ -504,7 +493,7 @@ class SQLiteStore:
     # --- mail outbox -------------------------------------------------------------
 
     async def enqueue_mail(self, to: str, subject: str, body: str) -> Mail:
-        mail = Mail(id=_new_id(), to=to, subject=subject, body=body, created_at=time.time())
+        mail = Mail(id=new_id(), to=to, subject=subject, body=body, created_at=time.time())
         await self._write(
             "INSERT INTO outbox (id, recipient, subject, body, created_at) VALUES (?, ?, ?, ?, ?)",
             (mail.id, mail.to, mail.subject, mail.body, mail.created_at))
