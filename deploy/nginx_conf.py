@@ -1,8 +1,11 @@
-"""Render the repository's nginx.conf: fill its `{{name}}` placeholders.
+"""Render deploy/nginx.conf.template: fill its `{{name}}` placeholders.
 
-The operator and the tests render the same template, with different values:
+The repository's `nginx.conf` is this template rendered with the defaults (the
+README's layout: the code in /srv/kwissle, Debian's nginx); a test keeps the two
+in step. The operator with another layout, and the tests, render the same
+template with other values:
 
-    .venv/bin/python deploy/nginx_conf.py [--listen 80] [--web-ports 8001,8002] ... > /etc/nginx/nginx.conf
+    .venv/bin/python deploy/nginx_conf.py [--listen 80] [--web-ports 8001,8002] [--root DIR] ... > /etc/nginx/nginx.conf
 
 Every placeholder must get a value and every value must name a placeholder; a
 value that could break out of its directive (a space, `;`, `{`, a newline) is
@@ -17,7 +20,8 @@ import sys
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
-TEMPLATE = ROOT / "nginx.conf"
+TEMPLATE = ROOT / "deploy" / "nginx.conf.template"
+RENDERED = ROOT / "nginx.conf"
 PLACEHOLDER = re.compile(r"\{\{(\w+)\}\}")
 SAFE_VALUE = re.compile(r"[A-Za-z0-9_./:\[\]-]+")
 
@@ -27,7 +31,7 @@ DEFAULTS = {
     "web_port_2": "8002",
     "game_port": "8010",
     "admin_port": "8020",
-    "root": str(ROOT),
+    "root": "/srv/kwissle",  # where the README installs the code
     "maintenance_dir": "/var/www/kwissle",
     "user": "www-data",
     "log_dir": "/var/log/nginx",
@@ -46,7 +50,7 @@ def render(values: dict[str, str] | None = None, template: str | None = None) ->
     wanted = set(PLACEHOLDER.findall(text))
     unknown = set(values or {}) - wanted
     if unknown:
-        raise RenderError(f"nginx.conf has no placeholder {', '.join(sorted(unknown))}")
+        raise RenderError(f"the nginx template has no placeholder {', '.join(sorted(unknown))}")
     missing = wanted - set(filled)
     if missing:
         raise RenderError(f"no value for {', '.join('{{%s}}' % name for name in sorted(missing))}")
@@ -68,7 +72,7 @@ def main(argv: list[str] | None = None) -> int:
     if args["web_ports"]:
         ports = args["web_ports"].split(",")
         if len(ports) != 2:
-            parser.error("--web-ports takes two ports, like 8001,8002 (add a server line to nginx.conf for more)")
+            parser.error("--web-ports takes two ports, like 8001,8002 (add a server line to deploy/nginx.conf.template for more)")
         values["web_port_1"], values["web_port_2"] = ports
     try:
         sys.stdout.write(render(values))

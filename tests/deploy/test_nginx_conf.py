@@ -1,4 +1,4 @@
-"""nginx.conf: the repository's template renders to a config Debian's nginx accepts."""
+"""nginx.conf: the template renders to a config Debian's nginx accepts, and the committed one is its render."""
 
 from __future__ import annotations
 
@@ -27,9 +27,18 @@ def test_the_operators_render_fills_every_placeholder_with_production_defaults()
     conf = result.stdout
     assert "{{" not in conf
     for line in ("listen 80 default_server;", "server 127.0.0.1:8001;", "server 127.0.0.1:8002;",
-                 "server 127.0.0.1:8010;", "server 127.0.0.1:8020;", f"alias {ROOT}/static/;",
+                 "server 127.0.0.1:8010;", "server 127.0.0.1:8020;", "alias /srv/kwissle/static/;",
                  "root /var/www/kwissle;", "user www-data;"):
         assert line in conf
+
+
+def test_the_committed_nginx_conf_is_the_template_rendered_with_the_defaults_and_nginx_accepts_it(tmp_path):
+    committed = (ROOT / "nginx.conf").read_text(encoding="utf-8")
+    assert committed == render(), "nginx.conf is stale: .venv/bin/python deploy/nginx_conf.py > nginx.conf"
+    (tmp_path / "logs").mkdir()
+    result = subprocess.run([nginx_binary(), "-t", "-p", str(tmp_path), "-c", str(ROOT / "nginx.conf")],
+                            capture_output=True, text=True, timeout=30)
+    assert result.returncode == 0, result.stderr
 
 
 def test_the_ports_match_the_procfile_settings_file():

@@ -21,9 +21,8 @@ from aiosqlite.core import _connection_worker_thread
 
 
 def cannot_set_up(reason: str) -> None:
-    if os.environ.get("CI", "").lower() == "true":
-        pytest.fail(f"cannot set up the fault under CI: {reason}")
-    pytest.skip(f"cannot set up the fault here: {reason}")
+    """A fault test that cannot build its fault proves nothing: it fails, naming why (never a skip)."""
+    pytest.fail(f"cannot set up the fault here: {reason}")
 
 
 class CannotMount(Exception):
