@@ -28,6 +28,7 @@ from pathlib import Path
 
 from kwissle.realtime.results import UNSAVED_BATTLES_FILE, record_from_json
 from kwissle.settings import Settings
+from kwissle.storage.dump import DumpError
 from kwissle.storage.open import open_store
 from kwissle.storage.port import BattleAlreadyStored, StorageError, Store
 
@@ -86,7 +87,7 @@ async def take_back_unsaved_battles(store: Store, data_dir: Path) -> str | None:
     for number, line in enumerate(lines):
         try:
             record = record_from_json(line)
-        except (ValueError, KeyError, TypeError) as error:
+        except (ValueError, DumpError) as error:
             log.error("%s: a line is not a battle record (%s): kept for an operator", spill, error)
             unreadable.append(line)
             continue

@@ -18,15 +18,15 @@ new battle the same way: ERROR, then the spill file.
 from __future__ import annotations
 
 import asyncio
-import dataclasses
 import json
 import logging
 from collections import deque
 from collections.abc import Awaitable, Callable, Iterable
 from pathlib import Path
-from typing import Any
+from typing import cast
 
-from kwissle.model import BattleEnd, BattleRecord, QuestionOutcome
+from kwissle.model import BattleRecord
+from kwissle.storage import dump
 from kwissle.storage.port import BattleAlreadyStored, StorageError, Store
 
 log = logging.getLogger(__name__)
@@ -193,7 +193,7 @@ class ResultsWriter:
                 continue
             try:
                 self._queue.append(record_from_json(line))
-            except (ValueError, KeyError, TypeError) as error:
+            except (ValueError, dump.DumpError) as error:
                 unreadable += 1
                 log.error("%s line %d is not a battle record (%s): kept for an operator", path, number, error)
         if unreadable:
@@ -208,19 +208,12 @@ class ResultsWriter:
 
 
 def record_to_json(record: BattleRecord) -> str:
-    # ensure_ascii: whatever a player typed survives as an escape, even a lone surrogate.
-    return json.dumps(dataclasses.asdict(record), ensure_ascii=True, separators=(",", ":"))
+    """One spill line: the battle as the store dump writes it (kwissle/storage/dump.py), so an
+    operator can re-enter it by hand, or with import-data. ensure_ascii: whatever a player typed
+    survives as an escape, even a lone surrogate."""
+    return json.dumps(dump.to_row(record)[1], ensure_ascii=True, separators=(",", ":"))
 
 
 def record_from_json(line: str) -> BattleRecord:
-    data: dict[str, Any] = json.loads(line)
-    return BattleRecord(
-        id=data["id"],
-        player_ids=tuple(data["player_ids"]),
-        scores=dict(data["scores"]),
-        winner=data["winner"],
-        reason=BattleEnd(data["reason"]),
-        started_at=float(data["started_at"]),
-        ended_at=float(data["ended_at"]),
-        outcomes=tuple(QuestionOutcome(**outcome) for outcome in data["outcomes"]),
-    )
+    """The battle of one spill line; ValueError (bad JSON) or DumpError (not a battle row) if it is not one."""
+    return cast(BattleRecord, dump.from_row("battle", json.loads(line)))
