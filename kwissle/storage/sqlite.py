@@ -401,20 +401,9 @@ class SQLiteStore:
 
     async def save_battle(self, record: BattleRecord) -> None:
         async with self._transaction() as db:
-            async with db.execute("SELECT 1 FROM battles WHERE id = ?", (record.id,)) as cursor:
-                if await cursor.fetchone():
-                    raise BattleAlreadyStored(f"battle {record.id} is already stored")
-            await db.execute(
-                "INSERT INTO battles (id, player_a, player_b, scores, winner, reason, started_at, ended_at) "
-                "VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
-                (record.id, *record.player_ids, json.dumps(record.scores), record.winner,
-                 record.reason.value, record.started_at, record.ended_at))
-            for position, outcome in enumerate(record.outcomes):
-                await db.execute(
-                    "INSERT INTO battle_questions (battle_id, position, question_id, by, how, points, typed, chose) "
-                    "VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
-                    (record.id, position, outcome.question_id, outcome.by, outcome.how, outcome.points,
-                     json.dumps(outcome.typed), json.dumps(outcome.chose)))
+            if not await _insert_battle(db, record):
+                raise BattleAlreadyStored(f"battle {record.id} is already stored")
+            for outcome in record.outcomes:
                 column = {"typed": "typed_right", "choice": "choice_right"}.get(outcome.how or "", "nobody")
                 await db.execute(
                     f"UPDATE questions SET asked = asked + 1, {column} = {column} + 1 WHERE id = ?",
@@ -795,6 +784,22 @@ async def _insert(db: aiosqlite.Connection, sql: str, params: Sequence[Any]) -> 
         return cursor.rowcount == 1
 
 
+async def _insert_battle(db: aiosqlite.Connection, record: BattleRecord) -> bool:
+    """Write a battle and its per-question outcomes (not the questions' play counts);
+    False, writing nothing, if a battle with its id is already stored."""
+    if not await _insert(db, "INSERT INTO battles (id, player_a, player_b, scores, winner, reason, "
+                             "started_at, ended_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING",
+                         (record.id, *record.player_ids, json.dumps(record.scores), record.winner,
+                          record.reason.value, record.started_at, record.ended_at)):
+        return False
+    await db.executemany(
+        "INSERT INTO battle_questions (battle_id, position, question_id, by, how, points, typed, chose) "
+        "VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+        [(record.id, position, o.question_id, o.by, o.how, o.points, json.dumps(o.typed), json.dumps(o.chose))
+         for position, o in enumerate(record.outcomes)])
+    return True
+
+
 async def _import(db: aiosqlite.Connection, record: dump.Record) -> bool:
     """Insert one record as it is (ids, times, statistics, status); False if its key is already stored."""
     if isinstance(record, Player):
@@ -822,18 +827,8 @@ async def _import(db: aiosqlite.Connection, record: dump.Record) -> bool:
                 raise DuplicateQuestion(f"cannot import question {record.id}: the same question is stored "
                                         f"under another id ({record.text[:60]!r}); nothing was written")
         return False
-    if isinstance(record, BattleRecord):
-        if not await _insert(db, "INSERT INTO battles (id, player_a, player_b, scores, winner, reason, "
-                                 "started_at, ended_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING",
-                             (record.id, *record.player_ids, json.dumps(record.scores), record.winner,
-                              record.reason.value, record.started_at, record.ended_at)):
-            return False
-        await db.executemany(
-            "INSERT INTO battle_questions (battle_id, position, question_id, by, how, points, typed, chose) "
-            "VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
-            [(record.id, position, o.question_id, o.by, o.how, o.points, json.dumps(o.typed), json.dumps(o.chose))
-             for position, o in enumerate(record.outcomes)])
-        return True
+    if isinstance(record, BattleRecord):  # its play counts arrive with the question rows
+        return await _insert_battle(db, record)
     if isinstance(record, Review):
         return await _insert(db, "INSERT INTO reviews (question_id, player_id, up, reason, created_at) "
                                  "VALUES (?, ?, ?, ?, ?) ON CONFLICT DO NOTHING",
