@@ -217,35 +217,37 @@
   function lost(reason) {
     wasLost = true;
     if (reconnectTimer) return;
+    var next = nextTry(reason);
+    setConnection(next.text, next.kind);
+    if (state.screen === "battle") stopTimer();
+    reconnectTimer = window.setTimeout(connect, next.delay);
+  }
+
+  function jittered(ms) { return Math.round(ms * (0.75 + Math.random() * 0.5)); }
+  function backoffMs() { return Math.min(RECONNECT_MAX_MS, RECONNECT_BASE_MS * Math.pow(2, attempts)); }
+
+  // How long to wait before the next try, and what to tell the player meanwhile.
+  function nextTry(reason) {
+    var delay;
     if (restarting) {
       // Expected: say so calmly, wait a moment first, and keep saying it until we are back.
-      var wait = attempts === 0 ? RESTART_RETRY_MS : Math.min(RECONNECT_MAX_MS, RECONNECT_BASE_MS * Math.pow(2, attempts));
+      delay = jittered(attempts === 0 ? RESTART_RETRY_MS : backoffMs());
       attempts += 1;
-      setConnection("The server is restarting — reconnecting in a moment…", "");
-      if (state.screen === "battle") stopTimer();
-      reconnectTimer = window.setTimeout(connect, Math.round(wait * (0.75 + Math.random() * 0.5)));
-      return;
+      return { delay: delay, text: "The server is restarting — reconnecting in a moment…", kind: "" };
     }
     if (turnedAway) {
-      setConnection(turnedAway.replace(/[.\s]+$/, "") + ". Retrying in " + TURNED_AWAY_RETRY_MS / 1000 + " s…", "bad");
+      var why = turnedAway.replace(/[.\s]+$/, "");
       turnedAway = null;
-      if (state.screen === "battle") stopTimer();
-      reconnectTimer = window.setTimeout(connect, TURNED_AWAY_RETRY_MS);
-      return;
+      return { delay: TURNED_AWAY_RETRY_MS, kind: "bad",
+               text: why + ". Retrying in " + TURNED_AWAY_RETRY_MS / 1000 + " s…" };
     }
-    var delay = Math.min(RECONNECT_MAX_MS, RECONNECT_BASE_MS * Math.pow(2, attempts));
-    delay = Math.round(delay * (0.75 + Math.random() * 0.5));
+    delay = jittered(backoffMs());
     attempts += 1;
     var seconds = Math.max(1, Math.round(delay / 1000));
-    if (reason) {
-      setConnection("Could not connect: " + String(reason).replace(/[.\s]+$/, "") + ". Retrying in " + seconds + " s…", "warn");
-    } else if (attempts <= 2) {
-      setConnection("Connection lost — reconnecting…", "warn");
-    } else {
-      setConnection("Still offline — retrying in " + seconds + " s…", "warn");
-    }
-    if (state.screen === "battle") stopTimer();
-    reconnectTimer = window.setTimeout(connect, delay);
+    var text = reason ? "Could not connect: " + String(reason).replace(/[.\s]+$/, "") + ". Retrying in " + seconds + " s…"
+      : attempts <= 2 ? "Connection lost — reconnecting…"
+      : "Still offline — retrying in " + seconds + " s…";
+    return { delay: delay, text: text, kind: "warn" };
   }
 
   function reconnectNow() {
