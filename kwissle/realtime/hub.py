@@ -304,20 +304,14 @@ class Hub:
     async def _pick_questions(self, player_ids: Iterable[str]) -> list[Question]:
         """Distinct published questions, none that either player saw lately where the bank allows;
         where it does not, the repeats are the questions seen longest ago."""
+        players = list(player_ids)
         # question id -> when it was last seen, as (battle end, position in that battle)
-        seen: dict[str, tuple[float, int]] = {}
-
-        def saw(question_id: str, when: tuple[float, int]) -> None:
-            seen[question_id] = max(when, seen.get(question_id, when))
-
-        for player_id in player_ids:
-            for record in await self.store.recent_battles(player_id, RECENT_BATTLES_AVOIDED):
-                for position, outcome in enumerate(record.outcomes):
-                    saw(outcome.question_id, (record.ended_at, position))
+        seen = await self.store.last_seen_questions(players, RECENT_BATTLES_AVOIDED)
+        for player_id in players:
             last = self._last_battle.get(player_id)
             if last is not None:  # newest of all, and maybe still waiting in the results writer
                 for position, question_id in enumerate(last.question_ids):
-                    saw(question_id, (math.inf, position))
+                    seen[question_id] = max((math.inf, position), seen.get(question_id, (math.inf, position)))
         wanted = self.rules.questions
         chosen = await self.store.sample_questions(wanted, exclude=seen)
         for question_id in sorted(seen, key=seen.__getitem__):

@@ -340,6 +340,20 @@ class MongoStore:
                       .sort([("ended_at", DESCENDING)]).limit(battles))
             return {o["question_id"] async for doc in cursor for o in doc.get("outcomes", ())}
 
+    async def last_seen_questions(self, player_ids: Sequence[str], battles: int = 20) -> dict[str, tuple[float, int]]:
+        seen: dict[str, tuple[float, int]] = {}
+        if battles <= 0:
+            return seen
+        async with self._using() as db:
+            for player_id in dict.fromkeys(player_ids):  # one indexed query each (player_recent)
+                cursor = (db["battles"].find({"players": player_id}, {"ended_at": 1, "outcomes.question_id": 1})
+                          .sort([("ended_at", DESCENDING)]).limit(battles))
+                async for doc in cursor:
+                    for position, outcome in enumerate(doc.get("outcomes", ())):
+                        when = (doc["ended_at"], position)
+                        seen[outcome["question_id"]] = max(when, seen.get(outcome["question_id"], when))
+        return seen
+
     # --- reviews and reports -------------------------------------------------
 
     async def add_review(self, review: Review) -> None:

@@ -427,6 +427,20 @@ class SQLiteStore:
             (player_id, player_id, battles))
         return {row[0] for row in rows}
 
+    async def last_seen_questions(self, player_ids: Sequence[str], battles: int = 20) -> dict[str, tuple[float, int]]:
+        rows = await self._all(
+            "WITH wanted(player) AS (SELECT value FROM json_each(?)),"
+            " latest AS (SELECT b.id, b.ended_at, row_number() OVER ("
+            "   PARTITION BY wanted.player ORDER BY b.ended_at DESC) AS n"
+            "   FROM battles b JOIN wanted ON wanted.player IN (b.player_a, b.player_b))"
+            " SELECT q.question_id, latest.ended_at, q.position FROM latest"
+            " JOIN battle_questions q ON q.battle_id = latest.id WHERE latest.n <= ?",
+            (json.dumps(list(player_ids)), battles))
+        seen: dict[str, tuple[float, int]] = {}
+        for question_id, ended_at, position in rows:
+            seen[question_id] = max((ended_at, position), seen.get(question_id, (ended_at, position)))
+        return seen
+
     async def _battles(self, rows: Sequence[sqlite3.Row]) -> list[BattleRecord]:
         records = []
         for row in rows:

@@ -177,6 +177,22 @@ async def test_a_battle_saved_twice_is_refused_as_already_stored_and_changes_not
     assert await store.get_counter("battles_complete") == 1
 
 
+async def test_last_seen_questions_say_when_each_was_last_asked_for_several_players_at_once(store):
+    a, b, c = [await store.create_player(n) for n in "ABC"]
+    q = await published(store, 6)
+    await store.save_battle(battle_record("old", a, b, q[:3], ended_at=10))
+    await store.save_battle(battle_record("new", a, c, [q[2], q[3], q[4]], ended_at=20))
+    await store.save_battle(battle_record("later", c, b, [q[5], q[0], q[1]], ended_at=30))
+    # q[2] was asked in "old" and again in "new": the later sighting counts
+    assert await store.last_seen_questions([a.id]) == {
+        q[0].id: (10, 0), q[1].id: (10, 1), q[2].id: (20, 0), q[3].id: (20, 1), q[4].id: (20, 2)}
+    assert await store.last_seen_questions([a.id, b.id]) == {
+        q[0].id: (30, 1), q[1].id: (30, 2), q[2].id: (20, 0), q[3].id: (20, 1), q[4].id: (20, 2), q[5].id: (30, 0)}
+    # each player's latest battle only
+    assert await store.last_seen_questions([a.id], battles=1) == {q[2].id: (20, 0), q[3].id: (20, 1), q[4].id: (20, 2)}
+    assert await store.last_seen_questions(["nobody"]) == {}
+
+
 async def test_saving_a_battle_counts_it_under_its_reason(store):
     a, b = await store.create_player("A"), await store.create_player("B")
     questions = await published(store, 3)
