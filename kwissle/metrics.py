@@ -124,10 +124,6 @@ class _TimedStore:
         self._store = store
         self._metrics = metrics
 
-    @property
-    def wrapped(self) -> Any:
-        return self._store
-
     def __getattr__(self, name: str) -> Any:
         attribute = getattr(self._store, name)
         if name.startswith("_") or not inspect.iscoroutinefunction(attribute):

@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import Any
 
 from kwissle.game.rules import Rules
+from kwissle.logs import LOG_FORMATS
 
 ENVIRONMENTS = ("development", "production", "test")
 COOKIE_SECRET_FILE = "cookie_secret"
@@ -114,8 +115,8 @@ def _not_negative(raw: str) -> float:
 
 
 def _log_format(raw: str) -> str:
-    if raw not in ("text", "json"):
-        raise ValueError("must be text or json")
+    if raw not in LOG_FORMATS:
+        raise ValueError(f"must be {' or '.join(LOG_FORMATS)}")
     return raw
 
 
