@@ -5,6 +5,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from enum import StrEnum
 
+from kwissle.model.players import Rating
+
 
 class BattleEnd(StrEnum):
     """Why a battle ended. `abandoned` never reaches a client: the server stopped."""
@@ -24,6 +26,20 @@ class QuestionOutcome:
     points: int
     typed: dict[str, list[str]]  # player id -> strings typed, in order
     chose: dict[str, int | None] = field(default_factory=dict)  # player id -> choice index
+    # When each player acted, in seconds since the question opened: one time per string in
+    # `typed` (same order), and the time of their pick in `chose`. Profiles average them;
+    # a recorded opponent replays them.
+    typed_at: dict[str, list[float]] = field(default_factory=dict)
+    chose_at: dict[str, float] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class RatingChange:
+    """One player's Glicko-2 rating before and after a rated battle."""
+
+    player_id: str
+    before: Rating
+    after: Rating
 
 
 @dataclass(frozen=True)
@@ -38,3 +54,6 @@ class BattleRecord:
     started_at: float
     ended_at: float
     outcomes: tuple[QuestionOutcome, ...]
+    # Both players' rating changes when the battle was rated (two signed-in players, not
+    # abandoned); empty otherwise. Stored with the battle, atomically with the new ratings.
+    ratings: tuple[RatingChange, ...] = ()

@@ -27,6 +27,8 @@ class NewQuestion:
     category: str
     source: str = "kwissle"  # "starter", "opentdb", "player", ...
     author_id: str | None = None
+    explanation: str = ""  # one line, shown with the answer at the reveal and on the result screen
+    link: str = ""  # an http(s) address where the answer can be checked, shown with the explanation
 
     @property
     def answers(self) -> tuple[str, ...]:
@@ -50,3 +52,4 @@ class Question(NewQuestion):
     status: QuestionStatus = QuestionStatus.PENDING
     stats: QuestionStats = field(default_factory=QuestionStats)
     created_at: float = 0.0
+    reject_reason: str = ""  # why reviewers or a moderator rejected it; the author sees it

@@ -3,7 +3,7 @@
 A dump is UTF-8 text, one JSON object per line. The first line is the header:
 
     {"counts":{"battle":2,...},"created_at":"2025-06-01T12:00:00Z","format":"kwissle-dump",
-     "source":"sqlite","version":1}
+     "source":"sqlite","version":2}
 
 and every other line is one record, `{"kind": KIND, "row": {...}}`, kinds in `KINDS`
 order (a record comes after every record it refers to) and rows within a kind in
@@ -13,16 +13,23 @@ stores holding the same content give the same bytes apart from the header's
 
 The rows (every field always present; times are seconds since the epoch, as floats):
 
-    player    id, name, guest, email|null, is_admin, rating, created_at
+    player    id, name, guest, email|null, is_admin, rating, deviation, volatility, created_at
     question  id, text, answer, variants[], wrong[3], category, source, author_id|null,
-              status, stats{asked, typed_right, choice_right, nobody}, created_at
+              explanation, link, status, reject_reason,
+              stats{asked, typed_right, choice_right, nobody}, created_at
     battle    id, player_ids[2], scores{player id: points}, winner|null, reason,
               started_at, ended_at, outcomes[{question_id, by|null, how|null, points,
-              typed{player id: [strings]}, chose{player id: index|null}}]
+              typed{player id: [strings]}, chose{player id: index|null},
+              typed_at{player id: [seconds]}, chose_at{player id: seconds}}],
+              ratings[{player_id, before{rating, deviation, volatility}, after{...}}]
     review    question_id, player_id, up, reason, created_at
     report    id, question_id, player_id, battle_id|null, reason, created_at, resolved
     counter   name, value
-    mail      id, to, subject, body, created_at, sent_at|null, attempts
+    mail      id, to, subject, body, created_at, sent_at|null, attempts, next_attempt_at,
+              last_error, failed_at|null
+
+Version 1 dumps (before ratings, explanations, answer times and mail retries) are read
+too: a field version 2 added takes its default when a row lacks it.
 
 A question's fingerprint is not in the dump: the importing store derives it from the
 text. A battle's row carries its outcomes; importing it does not add them to the
@@ -61,13 +68,17 @@ from kwissle.model import (
     QuestionOutcome,
     QuestionStats,
     QuestionStatus,
+    Rating,
+    RatingChange,
     Report,
     Review,
 )
+from kwissle.model.players import START_DEVIATION, START_VOLATILITY
 from kwissle.storage.port import StorageError
 
 FORMAT = "kwissle-dump"
-VERSION = 1
+VERSION = 2
+READABLE_VERSIONS = (1, 2)
 KINDS = ("player", "question", "battle", "review", "report", "counter", "mail")
 
 
@@ -95,6 +106,7 @@ def to_row(record: Record) -> tuple[str, dict[str, Any]]:
         return "player", {
             "id": record.id, "name": record.name, "guest": bool(record.guest), "email": record.email,
             "is_admin": bool(record.is_admin), "rating": float(record.rating),
+            "deviation": float(record.deviation), "volatility": float(record.volatility),
             "created_at": float(record.created_at)}
     if isinstance(record, Question):
         stats = record.stats
@@ -102,6 +114,7 @@ def to_row(record: Record) -> tuple[str, dict[str, Any]]:
             "id": record.id, "text": record.text, "answer": record.answer,
             "variants": list(record.variants), "wrong": list(record.wrong), "category": record.category,
             "source": record.source, "author_id": record.author_id, "status": record.status.value,
+            "explanation": record.explanation, "link": record.link, "reject_reason": record.reject_reason,
             "stats": {"asked": stats.asked, "typed_right": stats.typed_right,
                       "choice_right": stats.choice_right, "nobody": stats.nobody},
             "created_at": float(record.created_at)}
@@ -111,8 +124,12 @@ def to_row(record: Record) -> tuple[str, dict[str, Any]]:
             "winner": record.winner, "reason": record.reason.value,
             "started_at": float(record.started_at), "ended_at": float(record.ended_at),
             "outcomes": [{"question_id": o.question_id, "by": o.by, "how": o.how, "points": o.points,
-                          "typed": {p: list(t) for p, t in o.typed.items()}, "chose": dict(o.chose)}
-                         for o in record.outcomes]}
+                          "typed": {p: list(t) for p, t in o.typed.items()}, "chose": dict(o.chose),
+                          "typed_at": {p: [float(x) for x in t] for p, t in o.typed_at.items()},
+                          "chose_at": {p: float(x) for p, x in o.chose_at.items()}}
+                         for o in record.outcomes],
+            "ratings": [{"player_id": c.player_id, "before": _rating_row(c.before), "after": _rating_row(c.after)}
+                        for c in record.ratings]}
     if isinstance(record, Review):
         return "review", {
             "question_id": record.question_id, "player_id": record.player_id, "up": bool(record.up),
@@ -128,8 +145,15 @@ def to_row(record: Record) -> tuple[str, dict[str, Any]]:
         return "mail", {
             "id": record.id, "to": record.to, "subject": record.subject, "body": record.body,
             "created_at": float(record.created_at),
-            "sent_at": None if record.sent_at is None else float(record.sent_at), "attempts": record.attempts}
+            "sent_at": None if record.sent_at is None else float(record.sent_at), "attempts": record.attempts,
+            "next_attempt_at": float(record.next_attempt_at), "last_error": record.last_error,
+            "failed_at": None if record.failed_at is None else float(record.failed_at)}
     raise TypeError(f"not a record the dump knows: {type(record).__name__}")
+
+
+def _rating_row(rating: Rating) -> dict[str, float]:
+    return {"rating": float(rating.rating), "deviation": float(rating.deviation),
+            "volatility": float(rating.volatility)}
 
 
 def from_row(kind: str, row: Any) -> Record:
@@ -180,6 +204,10 @@ class _Fields:
             raise DumpError(f"a {self.kind} row lacks {name!r}")
         self.used.add(name)
         return self.row[name]
+
+    def has(self, name: str) -> bool:
+        """Whether the row holds `name`: a field dump version 2 added may be missing from a version 1 row."""
+        return name in self.row
 
     def _wrong(self, name: str, what: str) -> DumpError:
         return DumpError(f"a {self.kind} row's {name!r} must be {what}, not {self.row[name]!r:.60}")
@@ -243,7 +271,16 @@ class _Fields:
 
 def _player(f: _Fields) -> Player:
     return Player(id=f.text("id"), name=f.text("name"), guest=f.flag("guest"), email=f.text("email", True),
-                  is_admin=f.flag("is_admin"), rating=f.number("rating"), created_at=f.number("created_at"))
+                  is_admin=f.flag("is_admin"), rating=f.number("rating"), created_at=f.number("created_at"),
+                  deviation=f.number("deviation") if f.has("deviation") else START_DEVIATION,
+                  volatility=f.number("volatility") if f.has("volatility") else START_VOLATILITY)
+
+
+def _rating(f: _Fields, name: str) -> Rating:
+    values = _Fields(f"battle rating {name!r}", f.object(name))
+    rating = Rating(values.number("rating"), values.number("deviation"), values.number("volatility"))
+    values.check_no_extra()
+    return rating
 
 
 def _question(f: _Fields) -> Question:
@@ -255,6 +292,9 @@ def _question(f: _Fields) -> Question:
         id=f.text("id"), text=f.text("text"), answer=f.text("answer"), variants=f.texts("variants"),
         wrong=wrong, category=f.text("category"), source=f.text("source"),
         author_id=f.text("author_id", True), status=f.choice("status", QuestionStatus),
+        explanation=f.text("explanation") if f.has("explanation") else "",
+        link=f.text("link") if f.has("link") else "",
+        reject_reason=f.text("reject_reason") if f.has("reject_reason") else "",
         stats=QuestionStats(asked=stats.whole("asked"), typed_right=stats.whole("typed_right"),
                             choice_right=stats.whole("choice_right"), nobody=stats.whole("nobody")),
         created_at=f.number("created_at"))
@@ -280,13 +320,33 @@ def _battle(f: _Fields) -> BattleRecord:
         chose = o.object("chose")
         if not all(c is None or (isinstance(c, int) and not isinstance(c, bool)) for c in chose.values()):
             raise DumpError("a battle outcome's 'chose' must map player ids to a choice index or null")
+        typed_at = o.object("typed_at") if o.has("typed_at") else {}
+        if not all(isinstance(t, list) and all(_is_number(x) for x in t) for t in typed_at.values()):
+            raise DumpError("a battle outcome's 'typed_at' must map player ids to lists of seconds")
+        chose_at = o.object("chose_at") if o.has("chose_at") else {}
+        if not all(_is_number(x) for x in chose_at.values()):
+            raise DumpError("a battle outcome's 'chose_at' must map player ids to seconds")
         outcomes.append(QuestionOutcome(question_id=o.text("question_id"), by=o.text("by", True),
                                         how=o.text("how", True), points=o.whole("points"),
-                                        typed=typed, chose=chose))
+                                        typed=typed, chose=chose,
+                                        typed_at={p: [float(x) for x in t] for p, t in typed_at.items()},
+                                        chose_at={p: float(x) for p, x in chose_at.items()}))
         o.check_no_extra()
+    ratings = []
+    for change in (f.list("ratings") if f.has("ratings") else []):
+        if not isinstance(change, dict):
+            raise DumpError("a battle row's 'ratings' must be objects")
+        c = _Fields("battle rating", change)
+        ratings.append(RatingChange(player_id=c.text("player_id"), before=_rating(c, "before"),
+                                    after=_rating(c, "after")))
+        c.check_no_extra()
     return BattleRecord(id=f.text("id"), player_ids=player_ids, scores=scores, winner=f.text("winner", True),
                         reason=f.choice("reason", BattleEnd), started_at=f.number("started_at"),
-                        ended_at=f.number("ended_at"), outcomes=tuple(outcomes))
+                        ended_at=f.number("ended_at"), outcomes=tuple(outcomes), ratings=tuple(ratings))
+
+
+def _is_number(value: Any) -> bool:
+    return isinstance(value, int | float) and not isinstance(value, bool)
 
 
 def _review(f: _Fields) -> Review:
@@ -307,7 +367,10 @@ def _counter(f: _Fields) -> Counter:
 def _mail(f: _Fields) -> Mail:
     return Mail(id=f.text("id"), to=f.text("to"), subject=f.text("subject"), body=f.text("body"),
                 created_at=f.number("created_at"), sent_at=f.number("sent_at", True),
-                attempts=f.whole("attempts"))
+                attempts=f.whole("attempts"),
+                next_attempt_at=f.number("next_attempt_at") if f.has("next_attempt_at") else 0.0,
+                last_error=f.text("last_error") if f.has("last_error") else "",
+                failed_at=f.number("failed_at", True) if f.has("failed_at") else None)
 
 
 _READERS: dict[str, Callable[[_Fields], Record]] = {
@@ -402,9 +465,9 @@ def read_header(path: Path) -> Header:
         header = None
     if not isinstance(header, dict) or header.get("format") != FORMAT:
         raise DumpError(f"{path}: line 1 is not a Kwissle dump header (format {FORMAT!r})")
-    if header.get("version") != VERSION:
+    if header.get("version") not in READABLE_VERSIONS:
         raise DumpError(f"{path}: dump format version {header.get('version')!r} is not one this Kwissle "
-                        f"reads (it reads version {VERSION})")
+                        f"reads (it reads versions {', '.join(map(str, READABLE_VERSIONS))})")
     counts = header.get("counts")
     if (not isinstance(counts, dict) or set(counts) - set(KINDS)
             or not all(isinstance(n, int) and not isinstance(n, bool) and n >= 0 for n in counts.values())):

@@ -441,7 +441,7 @@ class MongoStore:
 
     async def is_empty(self) -> bool:
         async with self._using() as db:
-            for collection in set(mongo_schema.COLLECTIONS) - {"meta"}:
+            for collection in set(mongo_schema.COLLECTIONS + mongo_schema.COLLECTIONS_2) - {"meta"}:
                 if await db[collection].find_one({}, {"_id": 1}) is not None:
                     return False
         return True

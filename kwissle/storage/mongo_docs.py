@@ -5,24 +5,31 @@ their ticket id), every time a float of seconds since the epoch. Maps keyed by p
 id (a battle's scores, what each player typed and chose) are stored as lists of pairs:
 an id is data, and a field name may not hold every string an id can.
 
-    players    {_id, name, guest, email: str|null, is_admin, rating, created_at}
+    players    {_id, name, guest, email: str|null, is_admin, rating, deviation, volatility,
+                created_at}
     questions  {_id, text, answer, variants[], wrong[3], category, status, source,
-                author_id, fingerprint, rand, stats: {asked, typed_right, choice_right,
-                nobody}, created_at}
+                author_id, explanation, link, reject_reason, fingerprint, rand,
+                stats: {asked, typed_right, choice_right, nobody}, created_at}
     battles    {_id, players: [a, b], scores: [{player, points}], winner, reason,
                 started_at, ended_at, outcomes: [{question_id, by, how, points,
-                typed: [{player, strings}], chose: [{player, choice}]}]}
+                typed: [{player, strings}], typed_at: [{player, at: [seconds]}],
+                chose: [{player, choice, at: seconds|null}]}],
+                ratings: [{player, before: [r, rd, vol], after: [r, rd, vol]}]}
     reviews    {_id: ObjectId, question_id, player_id, up, reason, created_at}
                (one per question and player: a unique index on the pair)
     reports    {_id, question_id, player_id, battle_id, reason, created_at, resolved}
     counters   {_id: name, value}
-    outbox     {_id, to, subject, body, created_at, sent_at: float|null, attempts}
+    outbox     {_id, to, subject, body, created_at, sent_at: float|null, attempts,
+                next_attempt_at, lease_until, last_error, failed_at: float|null}
+    sign_in_links {_id: token hash, email, guest_id, created_at, expires_at: date (TTL),
+                used_at, player_id}
     meta       {_id: "schema", version, lease: {owner, until}|null}
 """
 
 from __future__ import annotations
 
 import random
+from dataclasses import astuple
 from typing import Any
 
 from kwissle.model import (
@@ -34,9 +41,12 @@ from kwissle.model import (
     QuestionOutcome,
     QuestionStats,
     QuestionStatus,
+    Rating,
+    RatingChange,
     Report,
     Review,
 )
+from kwissle.model.players import START_DEVIATION, START_VOLATILITY
 from kwissle.textfold import fingerprint
 
 Doc = dict[str, Any]
@@ -48,12 +58,14 @@ STAT_FIELDS = {"typed": "stats.typed_right", "choice": "stats.choice_right"}
 
 def player_doc(player: Player) -> Doc:
     return {"_id": player.id, "name": player.name, "guest": player.guest, "email": player.email,
-            "is_admin": player.is_admin, "rating": float(player.rating), "created_at": player.created_at}
+            "is_admin": player.is_admin, "rating": float(player.rating), "created_at": player.created_at,
+            "deviation": float(player.deviation), "volatility": float(player.volatility)}
 
 
 def player(doc: Doc) -> Player:
     return Player(id=doc["_id"], name=doc["name"], guest=doc["guest"], email=doc["email"],
-                  is_admin=doc["is_admin"], rating=doc["rating"], created_at=doc["created_at"])
+                  is_admin=doc["is_admin"], rating=doc["rating"], created_at=doc["created_at"],
+                  deviation=doc.get("deviation", START_DEVIATION), volatility=doc.get("volatility", START_VOLATILITY))
 
 
 def question_doc(question: Question) -> Doc:
@@ -61,6 +73,7 @@ def question_doc(question: Question) -> Doc:
     return {"_id": question.id, "text": question.text, "answer": question.answer,
             "variants": list(question.variants), "wrong": list(question.wrong), "category": question.category,
             "status": question.status.value, "source": question.source, "author_id": question.author_id,
+            "explanation": question.explanation, "link": question.link, "reject_reason": question.reject_reason,
             "fingerprint": fingerprint(question.text), "rand": random.random(),
             "stats": {"asked": stats.asked, "typed_right": stats.typed_right,
                       "choice_right": stats.choice_right, "nobody": stats.nobody},
@@ -74,7 +87,8 @@ def question(doc: Doc) -> Question:
                     source=doc["source"], author_id=doc["author_id"],
                     stats=QuestionStats(asked=stats["asked"], typed_right=stats["typed_right"],
                                         choice_right=stats["choice_right"], nobody=stats["nobody"]),
-                    created_at=doc["created_at"])
+                    created_at=doc["created_at"], explanation=doc.get("explanation", ""),
+                    link=doc.get("link", ""), reject_reason=doc.get("reject_reason", ""))
 
 
 QUESTION_FIELDS = {"fingerprint": 0, "rand": 0}  # a projection: what a Question does not need
@@ -97,8 +111,11 @@ def battle_doc(record: BattleRecord) -> Doc:
             "started_at": record.started_at, "ended_at": record.ended_at,
             "outcomes": [{"question_id": o.question_id, "by": o.by, "how": o.how, "points": o.points,
                           "typed": [{"player": p, "strings": list(s)} for p, s in o.typed.items()],
-                          "chose": [{"player": p, "choice": c} for p, c in o.chose.items()]}
-                         for o in record.outcomes]}
+                          "typed_at": [{"player": p, "at": list(t)} for p, t in o.typed_at.items()],
+                          "chose": [{"player": p, "choice": c, "at": o.chose_at.get(p)} for p, c in o.chose.items()]}
+                         for o in record.outcomes],
+            "ratings": [{"player": c.player_id, "before": list(astuple(c.before)), "after": list(astuple(c.after))}
+                        for c in record.ratings]}
 
 
 def battle(doc: Doc) -> BattleRecord:
@@ -110,8 +127,12 @@ def battle(doc: Doc) -> BattleRecord:
         outcomes=tuple(
             QuestionOutcome(question_id=o["question_id"], by=o["by"], how=o["how"], points=o["points"],
                             typed={t["player"]: list(t["strings"]) for t in o["typed"]},
-                            chose={c["player"]: c["choice"] for c in o["chose"]})
-            for o in doc["outcomes"]))
+                            chose={c["player"]: c["choice"] for c in o["chose"]},
+                            typed_at={t["player"]: list(t["at"]) for t in o.get("typed_at", ())},
+                            chose_at={c["player"]: c["at"] for c in o["chose"] if c.get("at") is not None})
+            for o in doc["outcomes"]),
+        ratings=tuple(RatingChange(c["player"], Rating(*c["before"]), Rating(*c["after"]))
+                      for c in doc.get("ratings", ())))
 
 
 def review_doc(review: Review) -> Doc:
@@ -138,9 +159,13 @@ def report(doc: Doc) -> Report:
 
 def mail_doc(mail: Mail) -> Doc:
     return {"_id": mail.id, "to": mail.to, "subject": mail.subject, "body": mail.body,
-            "created_at": mail.created_at, "sent_at": mail.sent_at, "attempts": mail.attempts}
+            "created_at": mail.created_at, "sent_at": mail.sent_at, "attempts": mail.attempts,
+            "next_attempt_at": mail.next_attempt_at, "lease_until": 0.0, "last_error": mail.last_error,
+            "failed_at": mail.failed_at}
 
 
 def mail(doc: Doc) -> Mail:
     return Mail(id=doc["_id"], to=doc["to"], subject=doc["subject"], body=doc["body"],
-                created_at=doc["created_at"], sent_at=doc["sent_at"], attempts=doc["attempts"])
+                created_at=doc["created_at"], sent_at=doc["sent_at"], attempts=doc["attempts"],
+                next_attempt_at=doc.get("next_attempt_at", 0.0), last_error=doc.get("last_error", ""),
+                failed_at=doc.get("failed_at"))

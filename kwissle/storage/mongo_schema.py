@@ -14,9 +14,8 @@ holding the lease, so a holder that stalled past its lease and was overtaken sto
 instead of running a migration a second time. A database whose version is beyond
 `MIGRATIONS` (a newer Kwissle wrote it) is refused untouched.
 
-Where TTL indexes go: sign-in links and counter windows arrive with a later issue as
-one appended migration each, e.g.
-`await db["sign_in_links"].create_index("expires_at", expireAfterSeconds=0, name="expiry")`.
+Sign-in links carry `expires_on` (a BSON date) for the TTL index, which deletes them a day
+after they expire; `expires_at` (seconds, a float) is what the code compares.
 """
 
 from __future__ import annotations
@@ -37,6 +36,7 @@ LEASE_SECONDS = 60.0
 POLL_SECONDS = 0.1
 
 COLLECTIONS = ("players", "questions", "battles", "reviews", "reports", "counters", "outbox", "meta")
+COLLECTIONS_2 = ("sign_in_links",)
 
 Migration = Callable[[Any], Awaitable[None]]
 
@@ -62,7 +62,37 @@ async def _version_1(db: Any) -> None:
     await db["outbox"].create_index([("sent_at", ASCENDING), ("created_at", ASCENDING)], name="pending")
 
 
-MIGRATIONS: list[Migration] = [_version_1]
+async def _version_2(db: Any) -> None:
+    """Players and the crowd: sign-in links (expiring by TTL), ratings, authors' questions,
+    one report per player and question, mail due for a retry."""
+    present = set(await db.list_collection_names())
+    for name in COLLECTIONS_2:
+        if name not in present:
+            await db.create_collection(name)
+    await db["sign_in_links"].create_index("expires_on", expireAfterSeconds=24 * 3600, name="expiry")
+    await db["sign_in_links"].create_index([("email", ASCENDING), ("created_at", ASCENDING)], name="email")
+    await db["players"].create_index([("rating", DESCENDING)], name="rating")
+    await db["questions"].create_index([("author_id", ASCENDING), ("created_at", ASCENDING)], name="author")
+    await db["battles"].create_index([("ended_at", DESCENDING)], name="ended")
+    await db["battles"].create_index([("outcomes.question_id", ASCENDING)], name="question")
+    await _keep_first_report(db)
+    await db["reports"].create_index(
+        [("question_id", ASCENDING), ("player_id", ASCENDING)], name="question_player_unique", unique=True)
+    await db["outbox"].create_index(
+        [("sent_at", ASCENDING), ("failed_at", ASCENDING), ("next_attempt_at", ASCENDING)], name="due")
+
+
+async def _keep_first_report(db: Any) -> None:
+    """Repeated reports of one question by one player count once: keep the earliest."""
+    seen: set[tuple[str, str]] = set()
+    async for doc in db["reports"].find({}, {"question_id": 1, "player_id": 1}).sort([("created_at", ASCENDING)]):
+        pair = (doc["question_id"], doc["player_id"])
+        if pair in seen:
+            await db["reports"].delete_one({"_id": doc["_id"]})
+        seen.add(pair)
+
+
+MIGRATIONS: list[Migration] = [_version_1, _version_2]
 
 
 async def schema_version(db: Any) -> int:

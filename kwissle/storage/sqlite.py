@@ -38,6 +38,7 @@ import sqlite3
 import time
 from collections.abc import AsyncIterator, Iterable, Iterator, Sequence
 from contextlib import asynccontextmanager
+from dataclasses import astuple
 from pathlib import Path
 from typing import Any
 
@@ -53,6 +54,8 @@ from kwissle.model import (
     QuestionOutcome,
     QuestionStats,
     QuestionStatus,
+    Rating,
+    RatingChange,
     Report,
     Review,
 )
@@ -160,15 +163,50 @@ MIGRATIONS: list[str] = [
     );
     CREATE INDEX outbox_pending ON outbox(sent_at, created_at);
     """,
+    # 2: players and the crowd: Glicko-2 ratings, answer times, explanations, sign-in links,
+    # mail retries with a lease, one report per player and question
+    """
+    ALTER TABLE players ADD COLUMN deviation REAL NOT NULL DEFAULT 500;
+    ALTER TABLE players ADD COLUMN volatility REAL NOT NULL DEFAULT 0.09;
+    CREATE INDEX players_rating ON players(rating);
+    ALTER TABLE battles ADD COLUMN ratings TEXT NOT NULL DEFAULT '[]';   -- JSON [RatingChange]
+    CREATE INDEX battles_ended ON battles(ended_at);
+    ALTER TABLE battle_questions ADD COLUMN typed_at TEXT NOT NULL DEFAULT '{}';  -- JSON {player id: [s]}
+    ALTER TABLE battle_questions ADD COLUMN chose_at TEXT NOT NULL DEFAULT '{}';  -- JSON {player id: s}
+    CREATE INDEX battle_questions_question ON battle_questions(question_id);
+    ALTER TABLE questions ADD COLUMN explanation TEXT NOT NULL DEFAULT '';
+    ALTER TABLE questions ADD COLUMN link TEXT NOT NULL DEFAULT '';
+    ALTER TABLE questions ADD COLUMN reject_reason TEXT NOT NULL DEFAULT '';
+    CREATE INDEX questions_author ON questions(author_id, created_at);
+    CREATE INDEX questions_status_created ON questions(status, created_at);
+    DELETE FROM reports WHERE rowid NOT IN (
+        SELECT MIN(rowid) FROM reports GROUP BY question_id, player_id);
+    CREATE UNIQUE INDEX reports_once ON reports(question_id, player_id);
+    CREATE TABLE sign_in_links (
+        token_hash TEXT PRIMARY KEY,     -- sha256 of the token in the link: the link itself is never stored
+        email TEXT NOT NULL,             -- normalised
+        guest_id TEXT,                   -- the guest who asked: merged into the account on sign-in
+        created_at REAL NOT NULL,
+        expires_at REAL NOT NULL,
+        used_at REAL,
+        player_id TEXT                   -- the account it signed in, once used
+    );
+    CREATE INDEX sign_in_links_email ON sign_in_links(email, created_at);
+    ALTER TABLE outbox ADD COLUMN next_attempt_at REAL NOT NULL DEFAULT 0;
+    ALTER TABLE outbox ADD COLUMN lease_until REAL NOT NULL DEFAULT 0;
+    ALTER TABLE outbox ADD COLUMN last_error TEXT NOT NULL DEFAULT '';
+    ALTER TABLE outbox ADD COLUMN failed_at REAL;
+    CREATE INDEX outbox_due ON outbox(sent_at, failed_at, next_attempt_at);
+    """,
 ]
 
 _QUESTION_COLUMNS = (
     "id, text, answer, variants, wrong, category, status, source, author_id, "
-    "asked, typed_right, choice_right, nobody, created_at"
+    "asked, typed_right, choice_right, nobody, created_at, explanation, link, reject_reason"
 )
 _INSERT_QUESTION = (
     f"INSERT INTO questions ({_QUESTION_COLUMNS}, fingerprint) "
-    "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, 0, 0, 0, 0, ?, ?)"
+    "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, 0, 0, 0, 0, ?, ?, ?, '', ?)"
 )
 _FINGERPRINTS_PER_QUERY = 500  # stay under SQLite's bound-parameter limit
 
@@ -356,7 +394,7 @@ class SQLiteStore:
                 raise DuplicateQuestion(f"already stored: {first.text[:60]!r}")
             await db.executemany(_INSERT_QUESTION, [
                 (q.id, q.text, q.answer, json.dumps(list(q.variants)), json.dumps(list(q.wrong)),
-                 q.category, q.status.value, q.source, q.author_id, q.created_at, print_)
+                 q.category, q.status.value, q.source, q.author_id, q.created_at, q.explanation, q.link, print_)
                 for q, print_ in zip(stored, prints, strict=True)])
         return stored
 
@@ -703,7 +741,8 @@ async def _fingerprints_in(db: aiosqlite.Connection, prints: Iterable[str]) -> s
 
 def _player(row: sqlite3.Row) -> Player:
     return Player(id=row["id"], name=row["name"], guest=bool(row["guest"]), email=row["email"],
-                  is_admin=bool(row["is_admin"]), rating=row["rating"], created_at=row["created_at"])
+                  is_admin=bool(row["is_admin"]), rating=row["rating"], created_at=row["created_at"],
+                  deviation=row["deviation"], volatility=row["volatility"])
 
 
 def _question(row: sqlite3.Row) -> Question:
@@ -720,6 +759,9 @@ def _question(row: sqlite3.Row) -> Question:
         stats=QuestionStats(asked=row["asked"], typed_right=row["typed_right"],
                             choice_right=row["choice_right"], nobody=row["nobody"]),
         created_at=row["created_at"],
+        explanation=row["explanation"],
+        link=row["link"],
+        reject_reason=row["reject_reason"],
     )
 
 
@@ -734,9 +776,20 @@ def _battle(row: sqlite3.Row, outcomes: Iterable[sqlite3.Row]) -> BattleRecord:
         ended_at=row["ended_at"],
         outcomes=tuple(
             QuestionOutcome(question_id=o["question_id"], by=o["by"], how=o["how"],
-                            points=o["points"], typed=json.loads(o["typed"]), chose=json.loads(o["chose"]))
+                            points=o["points"], typed=json.loads(o["typed"]), chose=json.loads(o["chose"]),
+                            typed_at=json.loads(o["typed_at"]), chose_at=json.loads(o["chose_at"]))
             for o in outcomes),
+        ratings=tuple(_rating_change(change) for change in json.loads(row["ratings"])),
     )
+
+
+def _rating_json(record: BattleRecord) -> str:
+    return json.dumps([{"player_id": c.player_id, "before": list(astuple(c.before)), "after": list(astuple(c.after))}
+                       for c in record.ratings])
+
+
+def _rating_change(change: dict[str, Any]) -> RatingChange:
+    return RatingChange(change["player_id"], Rating(*change["before"]), Rating(*change["after"]))
 
 
 # --- the whole store out and in ------------------------------------------------------
@@ -757,10 +810,14 @@ _EXPORTS: dict[str, tuple[str, Any]] = {
                                 battle_id=r["battle_id"], reason=r["reason"], created_at=r["created_at"],
                                 resolved=bool(r["resolved"]))),
     "counter": ("SELECT * FROM counters ORDER BY name", lambda r: dump.Counter(name=r["name"], value=r["value"])),
-    "mail": ("SELECT * FROM outbox ORDER BY id",
-             lambda r: Mail(id=r["id"], to=r["recipient"], subject=r["subject"], body=r["body"],
-                            created_at=r["created_at"], sent_at=r["sent_at"], attempts=r["attempts"])),
+    "mail": ("SELECT * FROM outbox ORDER BY id", lambda r: _mail(r)),
 }
+
+
+def _mail(r: sqlite3.Row) -> Mail:
+    return Mail(id=r["id"], to=r["recipient"], subject=r["subject"], body=r["body"],
+                created_at=r["created_at"], sent_at=r["sent_at"], attempts=r["attempts"],
+                next_attempt_at=r["next_attempt_at"], last_error=r["last_error"], failed_at=r["failed_at"])
 
 
 async def _exported(db: aiosqlite.Connection, kind: str) -> AsyncIterator[dump.Record]:
@@ -802,14 +859,16 @@ async def _insert_battle(db: aiosqlite.Connection, record: BattleRecord) -> bool
     """Write a battle and its per-question outcomes (not the questions' play counts);
     False, writing nothing, if a battle with its id is already stored."""
     if not await _insert(db, "INSERT INTO battles (id, player_a, player_b, scores, winner, reason, "
-                             "started_at, ended_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING",
+                             "started_at, ended_at, ratings) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) "
+                             "ON CONFLICT DO NOTHING",
                          (record.id, *record.player_ids, json.dumps(record.scores), record.winner,
-                          record.reason.value, record.started_at, record.ended_at)):
+                          record.reason.value, record.started_at, record.ended_at, _rating_json(record))):
         return False
     await db.executemany(
-        "INSERT INTO battle_questions (battle_id, position, question_id, by, how, points, typed, chose) "
-        "VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
-        [(record.id, position, o.question_id, o.by, o.how, o.points, json.dumps(o.typed), json.dumps(o.chose))
+        "INSERT INTO battle_questions (battle_id, position, question_id, by, how, points, typed, chose, "
+        "typed_at, chose_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        [(record.id, position, o.question_id, o.by, o.how, o.points, json.dumps(o.typed), json.dumps(o.chose),
+          json.dumps(o.typed_at), json.dumps(o.chose_at))
          for position, o in enumerate(record.outcomes)])
     return True
 
@@ -817,10 +876,10 @@ async def _insert_battle(db: aiosqlite.Connection, record: BattleRecord) -> bool
 async def _import(db: aiosqlite.Connection, record: dump.Record) -> bool:
     """Insert one record as it is (ids, times, statistics, status); False if its key is already stored."""
     if isinstance(record, Player):
-        if await _insert(db, "INSERT INTO players (id, name, guest, email, is_admin, rating, created_at) "
-                             "VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING",
+        if await _insert(db, "INSERT INTO players (id, name, guest, email, is_admin, rating, created_at, "
+                             "deviation, volatility) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING",
                          (record.id, record.name, int(record.guest), record.email, int(record.is_admin),
-                          record.rating, record.created_at)):
+                          record.rating, record.created_at, record.deviation, record.volatility)):
             return True
         async with db.execute("SELECT 1 FROM players WHERE id = ?", (record.id,)) as cursor:
             if await cursor.fetchone() is None:
@@ -830,11 +889,12 @@ async def _import(db: aiosqlite.Connection, record: dump.Record) -> bool:
     if isinstance(record, Question):
         stats = record.stats
         if await _insert(db, f"INSERT INTO questions ({_QUESTION_COLUMNS}, fingerprint) "
-                             "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING",
+                             "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING",
                          (record.id, record.text, record.answer, json.dumps(list(record.variants)),
                           json.dumps(list(record.wrong)), record.category, record.status.value, record.source,
                           record.author_id, stats.asked, stats.typed_right, stats.choice_right, stats.nobody,
-                          record.created_at, fingerprint(record.text))):
+                          record.created_at, record.explanation, record.link, record.reject_reason,
+                          fingerprint(record.text))):
             return True
         async with db.execute("SELECT 1 FROM questions WHERE id = ?", (record.id,)) as cursor:
             if await cursor.fetchone() is None:
@@ -857,8 +917,10 @@ async def _import(db: aiosqlite.Connection, record: dump.Record) -> bool:
         return await _insert(db, "INSERT INTO counters (name, value) VALUES (?, ?) ON CONFLICT DO NOTHING",
                              (record.name, record.value))
     if isinstance(record, Mail):
-        return await _insert(db, "INSERT INTO outbox (id, recipient, subject, body, created_at, sent_at, attempts) "
-                                 "VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING",
+        return await _insert(db, "INSERT INTO outbox (id, recipient, subject, body, created_at, sent_at, attempts, "
+                                 "next_attempt_at, last_error, failed_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?) "
+                                 "ON CONFLICT DO NOTHING",
                              (record.id, record.to, record.subject, record.body, record.created_at,
-                              record.sent_at, record.attempts))
+                              record.sent_at, record.attempts, record.next_attempt_at, record.last_error,
+                              record.failed_at))
     raise TypeError(f"not a record: {type(record).__name__}")

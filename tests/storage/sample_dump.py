@@ -7,28 +7,37 @@ def full_dump():
     a, b = "p-ana", "p-zoë"
     return [
         ("player", {"id": a, "name": "Ana", "guest": False, "email": "ana@example.org", "is_admin": True,
-                    "rating": 1612.5, "created_at": 1700000000.25}),
+                    "rating": 1612.5, "deviation": 61.25, "volatility": 0.0875, "created_at": 1700000000.25}),
         ("player", {"id": b, "name": "Zoë 🦊", "guest": True, "email": None, "is_admin": False,
-                    "rating": 1387.0, "created_at": 1700000001.5}),
+                    "rating": 1387.0, "deviation": 500.0, "volatility": 0.09, "created_at": 1700000001.5}),
         ("question", {"id": "q-1", "text": "Welke stad is de hoofdstad van Ĳsland?", "answer": "Reykjavík",
                       "variants": ["Reykjavik"], "wrong": ["Oslo", "Bergen", "Nuuk"], "category": "Géographie",
                       "source": "player", "author_id": a, "status": "published",
+                      "explanation": "Ĳsland schrijft het met een accent.", "link": "https://is.wikipedia.org/",
+                      "reject_reason": "",
                       "stats": {"asked": 7, "typed_right": 3, "choice_right": 2, "nobody": 2},
                       "created_at": 1700000002.0}),
         ("question", {"id": "q-2", "text": "何 is the answer?", "answer": "Forty-two", "variants": [],
                       "wrong": ["One", "Two", "Three"], "category": "Misc", "source": "starter",
-                      "author_id": None, "status": "pending",
+                      "author_id": None, "status": "pending", "explanation": "", "link": "",
+                      "reject_reason": "",
                       "stats": {"asked": 0, "typed_right": 0, "choice_right": 0, "nobody": 0},
                       "created_at": 1700000003.0}),
         ("battle", {"id": "b-1", "player_ids": [a, b], "scores": {a: 4, b: 1}, "winner": a, "reason": "complete",
                     "started_at": 1700000010.0, "ended_at": 1700000070.5, "outcomes": [
                         {"question_id": "q-1", "by": a, "how": "typed", "points": 3,
-                         "typed": {a: ["Reykjavík"], b: ["Rejkjavik", "Oslo"]}, "chose": {a: None, b: None}},
+                         "typed": {a: ["Reykjavík"], b: ["Rejkjavik", "Oslo"]}, "chose": {a: None, b: None},
+                         "typed_at": {a: [4.25], b: [3.5, 6.0]}, "chose_at": {}},
                         {"question_id": "q-2", "by": b, "how": "choice", "points": 1,
-                         "typed": {a: [], b: []}, "chose": {a: 2, b: 0}},
-                    ]}),
+                         "typed": {a: [], b: []}, "chose": {a: 2, b: 0}, "typed_at": {a: [], b: []},
+                         "chose_at": {a: 7.5, b: 5.25}},
+                    ], "ratings": [
+                        {"player_id": a, "before": {"rating": 1600.0, "deviation": 62.0, "volatility": 0.0875},
+                         "after": {"rating": 1612.5, "deviation": 61.25, "volatility": 0.0875}},
+                        {"player_id": b, "before": {"rating": 1400.0, "deviation": 80.0, "volatility": 0.09},
+                         "after": {"rating": 1387.0, "deviation": 79.0, "volatility": 0.09}}]}),
         ("battle", {"id": "b-2", "player_ids": [b, a], "scores": {b: 0, a: 0}, "winner": None, "reason": "forfeit",
-                    "started_at": 1700000080.0, "ended_at": 1700000081.0, "outcomes": []}),
+                    "started_at": 1700000080.0, "ended_at": 1700000081.0, "outcomes": [], "ratings": []}),
         ("review", {"question_id": "q-2", "player_id": a, "up": True, "reason": "", "created_at": 1700000090.0}),
         ("review", {"question_id": "q-2", "player_id": b, "up": False, "reason": "trop facile",
                     "created_at": 1700000091.0}),
@@ -38,7 +47,30 @@ def full_dump():
         ("counter", {"name": "battles_forfeit", "value": 3}),
         ("mail", {"id": "m-1", "to": "ana@example.org", "subject": "Sign in to Kwissle",
                   "body": "Ciao, ecco il link: https://kwissle.example/sign-in/x", "created_at": 1700000200.0,
-                  "sent_at": 1700000201.0, "attempts": 1}),
+                  "sent_at": 1700000201.0, "attempts": 1, "next_attempt_at": 0.0, "last_error": "",
+                  "failed_at": None}),
         ("mail", {"id": "m-2", "to": "zoë@example.org", "subject": "Again", "body": "…",
-                  "created_at": 1700000202.0, "sent_at": None, "attempts": 0}),
+                  "created_at": 1700000202.0, "sent_at": None, "attempts": 3, "next_attempt_at": 1700000500.0,
+                  "last_error": "550 mailbox unavailable", "failed_at": 1700000600.0}),
     ]
+
+
+# The fields dump version 2 added, by kind (and within battle outcomes): a version 1 row lacks them.
+VERSION_2_FIELDS = {
+    "player": ("deviation", "volatility"),
+    "question": ("explanation", "link", "reject_reason"),
+    "battle": ("ratings",),
+    "mail": ("next_attempt_at", "last_error", "failed_at"),
+}
+
+
+def version_1_dump():
+    """`full_dump` as a Kwissle before ratings and explanations wrote it."""
+    rows = []
+    for kind, row in full_dump():
+        row = {k: v for k, v in row.items() if k not in VERSION_2_FIELDS.get(kind, ())}
+        if kind == "battle":
+            row["outcomes"] = [{k: v for k, v in o.items() if k not in ("typed_at", "chose_at")}
+                               for o in row["outcomes"]]
+        rows.append((kind, row))
+    return rows

@@ -15,7 +15,7 @@ from kwissle.model import (
     Review,
 )
 from kwissle.storage.port import BattleAlreadyStored, DuplicateQuestion, StorageError
-from tests.storage.sample_dump import full_dump
+from tests.storage.sample_dump import full_dump, version_1_dump
 
 
 def new_question(n, text=None):
@@ -321,6 +321,18 @@ async def test_imported_rows_come_back_out_as_they_went_in(store):
     counts = await store.import_rows(rows)
     assert counts == {"player": 2, "question": 2, "battle": 2, "review": 2, "report": 1, "counter": 2, "mail": 2}
     assert await exported(store) == rows
+
+
+async def test_a_version_1_dump_imports_with_the_defaults_of_what_version_2_added(store):
+    await store.import_rows(version_1_dump())
+    ana = await store.get_player("p-ana")
+    assert (ana.rating, ana.deviation, ana.volatility) == (1612.5, 500.0, 0.09)
+    question = await store.get_question("q-1")
+    assert (question.explanation, question.link, question.reject_reason) == ("", "", "")
+    battle = await store.get_battle("b-1")
+    assert battle.ratings == () and battle.outcomes[0].typed_at == {} and battle.outcomes[1].chose_at == {}
+    [mail] = [row for kind, row in await exported(store) if kind == "mail" and row["id"] == "m-2"]
+    assert (mail["attempts"], mail["next_attempt_at"], mail["last_error"], mail["failed_at"]) == (3, 0.0, "", None)
 
 
 async def test_an_import_keeps_ids_statistics_and_times_and_does_not_replay_battles(store):

@@ -41,7 +41,7 @@ async def test_a_dump_is_a_header_then_one_sorted_record_per_line_with_text_as_i
     path = tmp_path / "store.jsonl"
     counts = await dump.write_dump(rows_of(full_dump()), path, "sqlite")
     header, *records = lines_of(path)
-    assert json.loads(header) == {"format": "kwissle-dump", "version": 1, "source": "sqlite",
+    assert json.loads(header) == {"format": "kwissle-dump", "version": 2, "source": "sqlite",
                                   "created_at": json.loads(header)["created_at"], "counts": counts}
     assert counts == {"player": 2, "question": 2, "battle": 2, "review": 2, "report": 1, "counter": 2, "mail": 2}
     assert [tuple(json.loads(line).values()) for line in records] == full_dump()
@@ -69,7 +69,7 @@ def write_lines(path, header=None, records=None, end="\n"):
                 counts[json.loads(line)["kind"]] += 1
             except (ValueError, KeyError, TypeError):
                 pass
-        header = {"format": "kwissle-dump", "version": 1, "source": "sqlite", "created_at": "x", "counts": counts}
+        header = {"format": "kwissle-dump", "version": 2, "source": "sqlite", "created_at": "x", "counts": counts}
     path.write_text("\n".join([json.dumps(header), *records]) + end, encoding="utf-8")
     return path
 
@@ -85,8 +85,8 @@ def replaced(index, line):
 
 
 @pytest.mark.parametrize("build, message", [
-    (lambda p: write_lines(p, header={"format": "kwissle-dump", "version": 2, "counts": {}}),
-     "bad.jsonl: dump format version 2 is not one this Kwissle reads \\(it reads version 1\\)"),
+    (lambda p: write_lines(p, header={"format": "kwissle-dump", "version": 3, "counts": {}}),
+     "bad.jsonl: dump format version 3 is not one this Kwissle reads \\(it reads versions 1, 2\\)"),
     (lambda p: write_lines(p, header={"hello": "world"}), "line 1 is not a Kwissle dump header"),
     (lambda p: p.write_bytes(b"\xff\xfe not text\n") and p, "line 1 is not UTF-8 text"),
     (lambda p: write_lines(p, records=replaced(2, '{"kind": "question", "row": {')), "line 4: not JSON"),
