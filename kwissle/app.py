@@ -11,9 +11,11 @@ from pathlib import Path
 
 import tornado.web
 
+from kwissle.counters import Counters
 from kwissle.looplag import LoopLagMonitor
 from kwissle.metrics import Metrics, timed_store
 from kwissle.ratelimit import KeyedLimiter
+from kwissle.ratelimits import RateLimits
 from kwissle.realtime.channel import make_router
 from kwissle.realtime.hub import Hub
 from kwissle.realtime.results import UNSAVED_BATTLES_FILE, ResultsWriter
@@ -40,6 +42,8 @@ class KwissleApplication(tornado.web.Application):
     hub: Hub | None
     kwissle_settings: Settings
     ticket_limiter: KeyedLimiter
+    rate_limits: RateLimits
+    counters: Counters
     game_status: GameStatus | None
     metrics: Metrics
     loop_lag: LoopLagMonitor
@@ -93,6 +97,8 @@ def make_app(settings: Settings, store: Store, hub: Hub | None = None,
     app.loop_lag = LoopLagMonitor(metrics.loop_lagged)
     app.loop_lag.start()
     app.flush_steps = flush_steps
+    app.rate_limits = RateLimits(settings)
+    app.counters = Counters(store)
     app.ticket_limiter = KeyedLimiter(rate=settings.tickets_per_minute / 60, burst=settings.tickets_per_minute)
     app.game_status = GameStatus(settings.game_url) if role.status_from_game else None
     if settings.production:

@@ -67,6 +67,29 @@ class Settings:
     # In production, X-Real-IP / X-Forwarded-For are believed only from these peers (nginx):
     # per-IP limits then count players, and nobody else can pose as another address.
     trusted_proxies: tuple[str, ...] = ("127.0.0.1", "::1")
+    # Sign-in by e-mail link. With no SMTP server, mail is written to data/mail/ and the link
+    # is logged (development), and `serve` runs the mail loop in-process.
+    smtp_url: str = ""  # smtp://user:password@host:587 (STARTTLS) or smtps://...:465; empty: no SMTP
+    mail_from: str = "Kwissle <kwissle@localhost>"
+    public_url: str = ""  # where links in mail point, e.g. https://kwissle.example; empty: the request's host
+    sign_in_link_minutes: int = 15
+    mail_attempts: int = 6  # attempts before a message is given up (back-off doubles from mail_retry_seconds)
+    mail_retry_seconds: float = 30.0
+    # Rate limits ("N/second|minute|hour|day", the `limits` package's notation), per key.
+    limit_sign_in_per_address: str = "5/hour"
+    limit_sign_in_per_ip: str = "20/hour"
+    limit_guests_per_ip: str = "30/minute"
+    limit_submissions_per_player: str = "20/day"
+    limit_reviews_per_player: str = "120/hour"
+    limit_reports_per_player: str = "30/day"
+    # Crowd review: a pending question goes to the moderators' queue at this many up votes
+    # (more than down votes), and is rejected at this many down votes.
+    review_queue_ups: int = 2
+    review_reject_downs: int = 2
+    # Counters batch in memory and are written to the store this often (one write per name).
+    counter_flush_seconds: float = 2.0
+    # Leaderboards are recomputed in the background when older than this.
+    leaderboard_seconds: float = 60.0
 
     @property
     def rules(self) -> Rules:
@@ -189,7 +212,39 @@ _PARSERS: dict[str, Callable[[str], Any]] = {
     "shutdown_grace_seconds": _not_negative,
     "game_url": _http_url,
     "trusted_proxies": _addresses,
+    "smtp_url": lambda raw: _smtp_url(raw),
+    "mail_from": str,
+    "public_url": _http_url,
+    "sign_in_link_minutes": _positive(int),
+    "mail_attempts": _positive(int),
+    "mail_retry_seconds": _positive(float),
+    "limit_sign_in_per_address": lambda raw: _rate(raw),
+    "limit_sign_in_per_ip": lambda raw: _rate(raw),
+    "limit_guests_per_ip": lambda raw: _rate(raw),
+    "limit_submissions_per_player": lambda raw: _rate(raw),
+    "limit_reviews_per_player": lambda raw: _rate(raw),
+    "limit_reports_per_player": lambda raw: _rate(raw),
+    "review_queue_ups": _positive(int),
+    "review_reject_downs": _positive(int),
+    "counter_flush_seconds": _positive(float),
+    "leaderboard_seconds": _positive(float),
 }
+
+
+def _smtp_url(raw: str) -> str:
+    if not raw.startswith(("smtp://", "smtps://")) or len(raw) < len("smtp://x"):
+        raise ValueError("must be an smtp:// or smtps:// address (smtp://user:password@host:587)")
+    return raw
+
+
+def _rate(raw: str) -> str:
+    import limits  # only when a rate is given in the environment
+
+    try:
+        limits.parse(raw)
+    except ValueError:
+        raise ValueError("must be a rate such as 5/hour, 20/day or 3/minute") from None
+    return raw
 
 
 def env_name(field_name: str) -> str:

@@ -15,6 +15,7 @@ import http
 import json
 import math
 from typing import Any
+from urllib.parse import urlencode
 
 import tornado.web
 
@@ -68,6 +69,32 @@ class BaseHandler(tornado.web.RequestHandler):
         if stored is not None:
             return stored
         return Player(id=player_id, name=name, guest=True) if name else None
+
+    async def signed_in_player(self) -> Player | None:
+        """The signed-in account the cookie names; None for a guest or nobody."""
+        player = await self.player_from_cookie()
+        return player if player is not None and not player.guest else None
+
+    async def require_signed_in(self) -> Player:
+        """The signed-in player; else a page is sent to sign in (and back here after), JSON gets 401."""
+        player = await self.signed_in_player()
+        if player is not None:
+            return player
+        if self.json_errors:
+            self.fail(401, "Sign in first: this needs an account.")
+        self.redirect(self.reverse_url("sign_in") + "?" + urlencode({"next": self.request.uri}))
+        raise tornado.web.Finish()
+
+    def limit(self, rule: str, key: str) -> None:
+        """Count one attempt of a rate-limited action (kwissle/ratelimits.py); 429 with Retry-After when over."""
+        limits = self.application.rate_limits  # type: ignore[attr-defined]
+        retry_after = limits.hit(rule, key)
+        if retry_after is not None:
+            self.fail(429, limits.message(rule, retry_after), retry_after=retry_after)
+
+    def count(self, action: str, **partitions: str) -> None:
+        """Count one `action` for the statistics (kwissle/counters.py); never waits on the store."""
+        self.application.counters.hit(action, **partitions)  # type: ignore[attr-defined]
 
     def remember_player(self, player: Player) -> None:
         value = json.dumps({"id": player.id, "name": player.name}, separators=(",", ":"))
