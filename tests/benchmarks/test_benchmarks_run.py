@@ -1,0 +1,74 @@
+"""Each benchmark runs at its smallest size and prints every figure its README section promises.
+
+These check that the benchmarks work (real server processes, real sockets), not how fast
+anything is: no figure is compared with a threshold.
+"""
+
+from __future__ import annotations
+
+import re
+import subprocess
+import sys
+from pathlib import Path
+
+from benchmarks.store import bench
+from tests.support.mongo_standin import StandInClient
+
+ROOT = Path(__file__).resolve().parent.parent.parent
+
+
+def run_benchmark(*args: str, timeout: float = 180) -> str:
+    done = subprocess.run([sys.executable, "-m", *args], cwd=ROOT, capture_output=True, text=True, timeout=timeout, check=False)
+    assert done.returncode == 0, done.stdout[-3000:] + done.stderr[-3000:]
+    return done.stdout
+
+
+def test_battles_plays_against_the_game_and_the_floor_and_compares_them():
+    out = run_benchmark("benchmarks.battles", "--pairs", "2", "--questions", "2", "--question-seconds", "2",
+                        "--reveal-seconds", "0.05")
+    game, floor, comparison = out.split("=== ")[1:4]
+    for section in (game, floor):
+        assert re.search(r"answer -> reveal +n=4 ", section), out
+        assert "ms CPU per message" in section, out
+        assert re.search(r"server loop lag +p99 <= [\d.]+ ms", section), out
+        assert re.search(r"server RSS +-?[\d.]+ KiB per connected player", section), out
+        assert "UNFINISHED" not in section and "RUN FAILED" not in section, out
+    assert game.startswith("kwissle: 2 pair(s): 4 bots in 1 process(es)"), out
+    assert floor.startswith("floor: 2 pair(s)"), out
+    assert "battles stored: 2 complete of 2" in game, out
+    assert re.search(r"CPU per message +([\d.]+ ms against the floor's [\d.]+ ms = [\d.]+x|not measurable)",
+                     comparison), out
+    assert re.search(r"answer -> reveal +p99 [\d.]+ ms \(floor [\d.]+ ms", comparison), out
+    assert re.search(r"RSS per player +-?[\d.]+ KiB", comparison), out
+
+
+def test_battles_spreads_its_bots_over_processes():
+    out = run_benchmark("benchmarks.battles", "--pairs", "2", "--questions", "1", "--question-seconds", "2",
+                        "--reveal-seconds", "0.05", "--bot-processes", "2", "--against", "none")
+    assert "kwissle: 2 pair(s): 4 bots in 2 process(es)" in out
+    assert "battles stored: 2 complete of 2" in out and "floor:" not in out
+
+
+def test_pages_measures_the_home_page_and_the_bare_handler():
+    out = run_benchmark("benchmarks.pages", "--seconds", "0.5", "--connections", "2")
+    kwissle = re.search(r"^kwissle +([\d,]+) requests/s .* statuses \{200: (\d+)\}$", out, re.MULTILINE)
+    bare = re.search(r"^bare +([\d,]+) requests/s .* statuses \{200: (\d+)\}$", out, re.MULTILINE)
+    assert kwissle and bare, out
+    assert int(kwissle.group(2)) > 0 and int(bare.group(2)) > 0
+    assert re.search(r"home page / bare handler = \d+% \(target >= 50%: (met|MISSED)\)", out)
+
+
+def test_store_runs_every_phase_on_sqlite():
+    out = run_benchmark("benchmarks.store", "--records", "20")
+    for name in ("create", "fetch", "update", "retire"):
+        assert re.search(rf"^  {name} +20 in +[\d.]+ s = +[\d,]+ ops/s +worst loop stall +[\d.]+ ms$", out, re.MULTILINE), out
+    assert "20 retired of 20" in out
+
+
+async def test_store_runs_every_phase_on_the_mongodb_adapter(capsys):
+    from kwissle.storage.mongo import MongoStore
+
+    client = StandInClient()
+    await bench(await MongoStore.start(client, "kwissle_bench_test"), "MongoDB stand-in", 10)
+    out = capsys.readouterr().out
+    assert re.search(r"^  retire +10 in", out, re.MULTILINE) and "10 retired of 10" in out
