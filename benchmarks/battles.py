@@ -1,26 +1,31 @@
-"""Whole battles against the real server, measured from the outside.
+"""Whole battles against the real server and against the floor, measured from the outside.
 
     python -m benchmarks.battles [--pairs 1 10 50] [--question-seconds 2] [--reveal-seconds 0.2]
+                                 [--against floor|none] [--bot-processes N] [--no-uvloop] [--no-gc-tuning]
 
-For each `--pairs` value: start `python -m kwissle serve --port 0` as a separate
-process on a fresh temporary data folder, read the question -> answer book
-straight from its SQLite file, then let 2 x pairs raw-WebSocket bots (one cookie
-jar, one guest, one ticket each) queue at once and play full battles
-concurrently. On every question one bot of the battle (alternating) answers after
-a random think time, sometimes typing a wrong alternative first. Printed:
+For each `--pairs` value, twice: first the real server (`python -m kwissle serve --port 0`,
+started the way the command line starts it, on uvloop unless --no-uvloop), then the floor
+(benchmarks/floor_server.py: bare sockjs-tornado, the same protocol, nothing else), each as
+a separate process. 2 x pairs raw-WebSocket bots (one cookie jar, one guest, one ticket
+each), spread over several processes so the bots are not the bottleneck, connect, then
+queue at once and play full battles concurrently. On every question one bot of the battle
+(alternating) answers after a random think time, sometimes typing a wrong alternative
+first. Printed for each server:
 
 - answer -> reveal: from a bot sending the right answer to it receiving `reveal`;
 - answer -> wrong: the same for a rejected answer and its `wrong`;
 - play -> battle: matchmaking, from `play` sent to `battle` received;
 - battle wall time against its floor (the bots' own think times + the reveal pauses);
 - messages per second through the server (bot -> server plus server -> bot);
-- the server process's CPU seconds (utime + stime from /proc/<pid>/stat);
-- the client's own event-loop lag, so a slow client is not blamed on the server.
+- the server process's CPU seconds (utime + stime from /proc/<pid>/stat) and per message;
+- the server's IOLoop lag p99 and longest garbage-collection pause, from its /metrics;
+- its resident memory per connected player (peak during the battles - before the bots came);
+- the bots' own CPU (in cores) and event-loop lag, so a slow client is not blamed on the server.
 
-Then SIGTERM, the exit status, the battles stored with reason 'complete', and
-any non-INFO line the server logged. Figures only: nothing here passes or fails
-beyond sanity (every bot must finish its battle for the figures to mean much).
-Everything stays on 127.0.0.1 and every wait is bounded.
+Then the ratios against issue 11's targets. For the real server: SIGTERM, the exit status,
+the battles stored with reason 'complete', and any line it logged above INFO. Figures
+only: nothing here passes or fails beyond sanity (every bot must finish its battle for the
+figures to mean much). Everything stays on 127.0.0.1 and every wait is bounded.
 """
 
 from __future__ import annotations
@@ -29,7 +34,9 @@ import argparse
 import asyncio
 import json
 import math
+import multiprocessing
 import os
+import queue
 import random
 import re
 import signal
@@ -47,6 +54,11 @@ from tornado.websocket import websocket_connect
 
 ROOT = Path(__file__).resolve().parent.parent
 UP_LINE = re.compile(r"http://127\.0\.0\.1:(\d+)/ \((\d+) published questions")
+# The real server, started the way `python -m kwissle serve` is, on uvloop or not.
+KWISSLE = ("from kwissle.server import install_fast_loop\n"
+           "if {uvloop}: install_fast_loop()\n"
+           "from kwissle.cli import main\n"
+           "raise SystemExit(main(['serve', '--port', '0']))")
 THINK_MS = (50, 300)  # before the first message on a question
 RETHINK_MS = (50, 150)  # after a wrong answer, before the right one
 WRONG_FIRST = 0.3  # share of questions where the answerer first types a wrong alternative
@@ -90,8 +102,16 @@ def cpu_seconds(pid: int) -> float | None:
 class Server:
     """`python -m kwissle serve --port 0` in its own process, on a temporary data folder."""
 
-    def __init__(self, data_dir: Path, question_seconds: float, reveal_seconds: float, questions: int) -> None:
+    def __init__(self, data_dir: Path, question_seconds: float, reveal_seconds: float, questions: int, *,
+                 target: str = "kwissle", uvloop: bool = True, gc_tuning: bool = True) -> None:
         self.data_dir = data_dir
+        self.target = target
+        if target == "floor":
+            self.command = [sys.executable, "-m", "benchmarks.floor_server", "--question-seconds",
+                            str(question_seconds), "--reveal-seconds", str(reveal_seconds),
+                            "--questions", str(questions)]
+        else:
+            self.command = [sys.executable, "-c", KWISSLE.format(uvloop=uvloop)]
         self.stderr_path = data_dir / "server.stderr"
         self.env = {
             **os.environ,
@@ -103,10 +123,12 @@ class Server:
             "KWISSLE_QUESTIONS_PER_BATTLE": str(questions),
             # Every bot fetches its ticket from 127.0.0.1: lift the per-IP ticket limit.
             "KWISSLE_TICKETS_PER_MINUTE": "1000000",
+            "KWISSLE_LIMIT_GUESTS_PER_IP": "1000000/minute",
             # Every bot connects from 127.0.0.1; players behind nginx each have their own address.
             "KWISSLE_MAX_CONNECTIONS_PER_IP": "100000",
             # Bots that stop mid-battle must not hold the server's exit for the 30 s grace.
             "KWISSLE_SHUTDOWN_GRACE_SECONDS": "0",
+            "KWISSLE_GC_TUNING": "true" if gc_tuning else "false",
         }
         for name in ("KWISSLE_DATABASE_URL", "KWISSLE_COOKIE_SECRET", "KWISSLE_PORT"):
             self.env.pop(name, None)
@@ -125,7 +147,7 @@ class Server:
     async def start(self) -> None:
         self._stderr = open(self.stderr_path, "wb")
         self.process = await asyncio.create_subprocess_exec(
-            sys.executable, "-m", "kwissle", "serve", "--port", "0", cwd=ROOT, env=self.env,
+            *self.command, cwd=ROOT, env=self.env,
             stdin=asyncio.subprocess.DEVNULL, stdout=asyncio.subprocess.PIPE, stderr=self._stderr)
         line = (await asyncio.wait_for(self.process.stdout.readline(), START_TIMEOUT)).decode()
         match = UP_LINE.search(line)
@@ -135,6 +157,19 @@ class Server:
 
     def cpu(self) -> float | None:
         return cpu_seconds(self.process.pid) if self.process else None
+
+    def rss(self) -> int | None:
+        """Resident memory of the server process, in bytes."""
+        try:
+            status = Path(f"/proc/{self.process.pid}/status").read_text()
+        except (OSError, AttributeError):
+            return None
+        match = re.search(r"^VmRSS:\s+(\d+) kB", status, re.MULTILINE)
+        return int(match.group(1)) * 1024 if match else None
+
+    async def scrape(self) -> dict[tuple[str, str], float]:
+        response = await AsyncHTTPClient().fetch(self.base_url + "/metrics", request_timeout=RECV_TIMEOUT)
+        return parse_metrics(response.body.decode())
 
     async def stop(self) -> int | None:
         """SIGTERM, then wait; SIGKILL only if it does not stop in time (reported as None)."""
@@ -146,7 +181,7 @@ class Server:
             self.process.send_signal(signal.SIGTERM)
             try:
                 return await asyncio.wait_for(self.process.wait(), STOP_TIMEOUT)
-            except asyncio.TimeoutError:
+            except TimeoutError:
                 self.process.kill()
                 await self.process.wait()
                 return None
@@ -156,6 +191,9 @@ class Server:
 
     def book(self) -> dict[str, tuple[str, list[str]]]:
         """question text -> (answer, wrong alternatives), as a bot with the database open knows it."""
+        if self.target == "floor":
+            from kwissle.bank.starter import load_starter_bank
+            return {question.text: (question.answer, list(question.wrong)) for question in load_starter_bank()}
         with sqlite3.connect(self.db_path) as db:
             return {text: (answer, json.loads(wrong))
                     for text, answer, wrong in db.execute("SELECT text, answer, wrong FROM questions")}
@@ -330,10 +368,11 @@ async def loop_lag(samples: list[float], stop: asyncio.Event, every: float = 0.0
         samples.append(max(0.0, loop.time() - before - every))
 
 
-# --- one run ----------------------------------------------------------------------------------
+# --- one run ---------------------------------------------------------------------------------
 
 @dataclass
 class RunResult:
+    target: str
     pairs: int
     stats: Stats
     battle_seconds: float
@@ -346,63 +385,176 @@ class RunResult:
     bad_log_records: list[tuple[str, list[str]]]
     log_lines: int
     failure: str | None
+    server_lag_p99: float | None = None  # from /metrics, the battle phase only
+    gc_pause_max: float | None = None
+    rss_per_player: float | None = None  # bytes
+    bot_processes: int = 1
+    gc_pause_battles: float | None = None  # the upper bound of the longest pause's bucket, battle phase
+    gc_collections: list[float] = field(default_factory=list)  # by generation, battle phase
 
 
-async def run(pairs: int, args: argparse.Namespace, seed: int) -> RunResult:
-    rng = random.Random(seed)
-    stats = Stats()
-    with tempfile.TemporaryDirectory(prefix="kwissle-bench-") as tmp:
-        server = Server(Path(tmp), args.question_seconds, args.reveal_seconds, args.questions)
-        bots: list[Bot] = []
+def _bot_process(base_url: str, book: dict, slice_seed: int, count: int, ready, go, results) -> None:
+    """One process of bots: connect `count` bots, say so, wait for `go`, play, send the figures back."""
+    AsyncHTTPClient.configure(None, max_clients=1000)
+
+    async def play() -> dict[str, Any]:
+        rng = random.Random(slice_seed)
+        stats = Stats()
         lag: list[float] = []
         lag_stop = asyncio.Event()
         lag_task = asyncio.ensure_future(loop_lag(lag, lag_stop))
-        cpu_battles = cpu_total = exit_code = None
-        battle_seconds = 0.0
-        failure = None
-        client_before = _client_cpu()
+        bots = [Bot(f"bot{slice_seed}-{i}", base_url, book, stats, random.Random(rng.random()))
+                for i in range(count)]
+        cpu_before = _client_cpu()
         try:
-            await server.start()
-            book = server.book()
-            bots = [Bot(f"bot{i}", server.base_url, book, stats, random.Random(rng.random()))
-                    for i in range(2 * pairs)]
-            await asyncio.wait_for(asyncio.gather(*(bot.connect() for bot in bots)), 60 + pairs)
-            budget = args.questions * (args.question_seconds + args.reveal_seconds) + 30 + pairs
-            stats.sent = stats.received = 0  # count the battle phase only (not ticket/hello/welcome)
-            cpu_before = server.cpu()
-            began = time.perf_counter()
-            results = await asyncio.wait_for(
-                asyncio.gather(*(bot.play() for bot in bots), return_exceptions=True), budget)
-            battle_seconds = time.perf_counter() - began
-            cpu_after = server.cpu()
-            if cpu_before is not None and cpu_after is not None:
-                cpu_battles = cpu_after - cpu_before
-            for bot, result in zip(bots, results):
-                if isinstance(result, BaseException):
-                    stats.unfinished.append(f"{bot.name}: {type(result).__name__}: {result}")
-            # The floor of each battle: both bots' think times, plus the reveal pauses.
-            think: dict[str, float] = {}
-            for bot in bots:
-                think[bot.battle_id] = think.get(bot.battle_id, 0.0) + sum(bot.think.values())
-            for bot in bots:
-                if bot.ended and bot.wall is not None and bot.is_first:
-                    stats.battle_wall.append(bot.wall)
-                    stats.battle_floor.append(think[bot.battle_id] + (args.questions - 1) * args.reveal_seconds)
-        except Exception as error:  # noqa: BLE001 - reported, and the server is still stopped below
-            failure = f"{type(error).__name__}: {error}"
+            await asyncio.wait_for(asyncio.gather(*(bot.connect() for bot in bots)), 60 + count)
+            ready.put(True)
+            while not go.is_set():  # every process starts playing at once
+                await asyncio.sleep(0.005)
+            stats.sent = stats.received = 0  # count the battle phase only
+            outcomes = await asyncio.wait_for(asyncio.gather(*(bot.play() for bot in bots), return_exceptions=True),
+                                              RECV_TIMEOUT * 2 + 60)
+            for bot, outcome in zip(bots, outcomes):
+                if isinstance(outcome, BaseException):
+                    stats.unfinished.append(f"{bot.name}: {type(outcome).__name__}: {outcome}")
+        except Exception as error:  # noqa: BLE001 - reported to the parent
+            ready.put(False)
+            stats.unfinished.append(f"process {slice_seed}: {type(error).__name__}: {error}")
         finally:
             for bot in bots:
                 bot.close()
+            lag_stop.set()
+            await lag_task
+        walls = [(bot.battle_id, bot.wall, bot.ended and bot.is_first, sum(bot.think.values())) for bot in bots]
+        return {"stats": stats, "walls": walls, "lag": lag, "cpu": _client_cpu() - cpu_before}
+
+    results.put(asyncio.run(play()))
+
+
+async def run(target: str, pairs: int, args: argparse.Namespace, seed: int) -> RunResult:
+    stats = Stats()
+    processes = args.bot_processes or max(1, min(os.cpu_count() or 1, math.ceil(pairs / 250)))
+    context = multiprocessing.get_context("spawn")
+    with tempfile.TemporaryDirectory(prefix="kwissle-bench-") as tmp:
+        server = Server(Path(tmp), args.question_seconds, args.reveal_seconds, args.questions,
+                        target=target, uvloop=not args.no_uvloop, gc_tuning=not args.no_gc_tuning)
+        workers: list = []
+        lag: list[float] = []
+        cpu_battles = cpu_total = exit_code = server_lag = gc_max = gc_battles = rss_per_player = None
+        gc_counts: list[float] = []
+        battle_seconds = client_cpu = 0.0
+        failure = None
+        try:
+            await server.start()
+            book = server.book()
+            rss_idle = server.rss()
+            ready, results, go = context.Queue(), context.Queue(), context.Event()
+            bots_each = [2 * pairs // processes + (1 if i < 2 * pairs % processes else 0) for i in range(processes)]
+            workers = [context.Process(target=_bot_process, args=(server.base_url, book, seed * 1000 + i, n,
+                                                                  ready, go, results), daemon=True)
+                       for i, n in enumerate(bots_each)]
+            for worker in workers:
+                worker.start()
+            loop = asyncio.get_running_loop()
+            for _ in workers:
+                if not await loop.run_in_executor(None, ready.get, True, 120 + pairs):
+                    raise RuntimeError("a bot process could not connect its bots")
+            before = await server.scrape()
+            cpu_before = server.cpu()
+            began = time.perf_counter()
+            go.set()
+            budget = args.questions * (args.question_seconds + args.reveal_seconds) + 2 * RECV_TIMEOUT + 90 + pairs
+            rss_peak = 0
+            gathered = []
+            while len(gathered) < len(workers):
+                rss_peak = max(rss_peak, server.rss() or 0)
+                try:
+                    gathered.append(await loop.run_in_executor(None, results.get, True, 0.5))
+                except queue.Empty:
+                    if time.perf_counter() - began > budget:
+                        raise RuntimeError("the bots did not finish in time") from None
+            battle_seconds = time.perf_counter() - began
+            cpu_after = server.cpu()
+            after = await server.scrape()
+            if cpu_before is not None and cpu_after is not None:
+                cpu_battles = cpu_after - cpu_before
+            server_lag = histogram_quantile(before, after, "kwissle_ioloop_lag_seconds", 0.99)
+            gc_max = sample(after, "kwissle_gc_pause_max_seconds")
+            gc_battles = histogram_quantile(before, after, "kwissle_gc_pause_seconds", 1.0)
+            gc_counts = [after.get(("kwissle_gc_pause_seconds_count", f'generation="{g}"'), 0.0)
+                         - before.get(("kwissle_gc_pause_seconds_count", f'generation="{g}"'), 0.0) for g in range(3)]
+            if rss_idle and rss_peak:
+                rss_per_player = (rss_peak - rss_idle) / (2 * pairs)
+            think: dict[str, float] = {}
+            firsts = []
+            for part in gathered:
+                part_stats: Stats = part["stats"]
+                for name in ("answer_to_reveal", "answer_to_wrong", "play_to_battle", "ticket", "hello_to_welcome"):
+                    getattr(stats, name).extend(getattr(part_stats, name))
+                stats.sent += part_stats.sent
+                stats.received += part_stats.received
+                stats.late_reveals += part_stats.late_reveals
+                stats.unfinished += part_stats.unfinished
+                for code, count in part_stats.errors.items():
+                    stats.errors[code] = stats.errors.get(code, 0) + count
+                lag += part["lag"]
+                client_cpu += part["cpu"]
+                for battle_id, wall, first, bot_think in part["walls"]:
+                    think[battle_id] = think.get(battle_id, 0.0) + bot_think
+                    if first and wall is not None:
+                        firsts.append((battle_id, wall))
+            for battle_id, wall in firsts:
+                stats.battle_wall.append(wall)
+                stats.battle_floor.append(think[battle_id] + (args.questions - 1) * args.reveal_seconds)
+        except Exception as error:  # noqa: BLE001 - reported, and the server is still stopped below
+            failure = f"{type(error).__name__}: {error}"
+        finally:
+            for worker in workers:
+                worker.join(5)
+                if worker.is_alive():
+                    worker.kill()
             await asyncio.sleep(0.1)  # let the closes reach the server before SIGTERM
             cpu_total = server.cpu()
             exit_code = await server.stop()
-            lag_stop.set()
-            await lag_task
         stored = server.battles_by_reason() if server.db_path.exists() else {}
         lines = server.stderr_lines()
-        bad = [record for record in log_records(lines) if record[0] != "INFO"]
-    return RunResult(pairs, stats, battle_seconds, cpu_battles, cpu_total, _client_cpu() - client_before,
-                     exit_code, stored, lag, bad, len(lines), failure)
+        bad = [record for record in log_records(lines) if record[0] not in ("INFO", "DEBUG")]
+    return RunResult(target, pairs, stats, battle_seconds, cpu_battles, cpu_total, client_cpu,
+                     exit_code, stored, lag, bad, len(lines), failure, server_lag, gc_max, rss_per_player,
+                     len(workers), gc_battles, gc_counts)
+
+
+def parse_metrics(text: str) -> dict[tuple[str, str], float]:
+    """Prometheus text -> {(name, labels): value}."""
+    figures: dict[tuple[str, str], float] = {}
+    for line in text.splitlines():
+        if not line or line.startswith("#"):
+            continue
+        head, _, value = line.rpartition(" ")
+        name, _, labels = head.partition("{")
+        figures[(name, labels.rstrip("}"))] = float(value)
+    return figures
+
+
+def sample(figures: dict[tuple[str, str], float], name: str) -> float | None:
+    return figures.get((name, ""))
+
+
+def histogram_quantile(before: dict, after: dict, name: str, quantile: float) -> float | None:
+    """The upper bound of the bucket holding `quantile` of the observations made between two scrapes."""
+    by_bound: dict[float, float] = {}  # summed over every other label (a GC pause's generation)
+    for (metric, labels), value in after.items():
+        if metric == f"{name}_bucket":
+            bound = float(re.search(r'le="([^"]+)"', labels).group(1))
+            by_bound[bound] = by_bound.get(bound, 0.0) + value - before.get((metric, labels), 0.0)
+    buckets = sorted(by_bound.items())
+    if not buckets or buckets[-1][1] <= 0:
+        return None
+    total = buckets[-1][1]
+    for bound, count in buckets:
+        if count >= quantile * total:
+            return bound
+    return math.inf
 
 
 LOG_RECORD = re.compile(r"^\d{4}-\d\d-\d\d \d\d:\d\d:\d\d,\d+ ([A-Z]+) ")
@@ -430,7 +582,8 @@ def _client_cpu() -> float:
 def report(result: RunResult, args: argparse.Namespace) -> None:
     s = result.stats
     bots = 2 * result.pairs
-    print(f"\n=== {result.pairs} pair(s): {bots} bots, {args.questions} questions, "
+    print(f"\n=== {result.target}: {result.pairs} pair(s): {bots} bots in {result.bot_processes} process(es), "
+          f"{args.questions} questions, "
           f"question {args.question_seconds:g} s, reveal {args.reveal_seconds:g} s ===")
     if result.failure:
         print(f"RUN FAILED         {result.failure}")
@@ -455,11 +608,26 @@ def report(result: RunResult, args: argparse.Namespace) -> None:
               f"({100 * result.cpu_battles / result.battle_seconds:.0f}% of one core), "
               f"{result.cpu_total:.2f} s since it started; "
               f"{1000 * result.cpu_battles / max(1, total):.3f} ms CPU per message")
-    print(f"client             CPU {result.client_cpu:.2f} s; event-loop lag {summary_ms(result.lag)}")
+    if result.server_lag_p99 is not None:
+        print(f"server loop lag    p99 <= {result.server_lag_p99 * 1000:g} ms (from /metrics, the battle phase)")
+    if result.gc_pause_max is not None:
+        during = (f"<= {result.gc_pause_battles * 1000:g} ms" if result.gc_pause_battles is not None
+                  else "none")
+        counts = "/".join(f"{count:.0f}" for count in result.gc_collections) or "?"
+        print(f"server GC pause    max {result.gc_pause_max * 1000:.1f} ms since serving began; during the "
+              f"battles {during}, collections of generation 0/1/2: {counts}")
+    if result.rss_per_player is not None:
+        print(f"server RSS         {result.rss_per_player / 1024:.1f} KiB per connected player (peak - idle)")
+    cores = result.client_cpu / result.battle_seconds if result.battle_seconds else 0
+    print(f"client             CPU {result.client_cpu:.2f} s ({cores:.2f} cores); "
+          f"event-loop lag {summary_ms(result.lag)}")
     print(f"refusals           {s.errors or 'none'}; reveals by the clock on a question we meant to answer: "
           f"{s.late_reveals}")
     if s.unfinished:
         print(f"UNFINISHED bots    {len(s.unfinished)}: " + "; ".join(s.unfinished[:5]))
+    if result.target == "floor":
+        print(f"server exit        {result.exit_code} ({'clean' if result.exit_code == 0 else 'NOT CLEAN'})")
+        return
     print(f"server exit        {result.exit_code} ({'clean' if result.exit_code == 0 else 'NOT CLEAN'}); "
           f"battles stored: {result.stored.get('complete', 0)} complete of {result.pairs} "
           f"(all reasons: {result.stored})")
@@ -483,6 +651,38 @@ def _mean(values: list[float]) -> float:
     return sum(values) / len(values)
 
 
+def cpu_per_message(result: RunResult) -> float | None:
+    total = result.stats.sent + result.stats.received
+    return result.cpu_battles / total if result.cpu_battles is not None and total else None
+
+
+def compare(game: RunResult, floor: RunResult) -> None:
+    """The game against the floor and the issue's targets (issue 11, item 6)."""
+    print(f"\n=== {game.pairs} pair(s): kwissle against the floor, and the targets ===")
+    ours, bare = cpu_per_message(game), cpu_per_message(floor)
+    if ours and bare:
+        verdict = "met" if ours <= 0.8 * bare else "MISSED"
+        print(f"CPU per message    {ours * 1e3:.3f} ms against the floor's {bare * 1e3:.3f} ms = "
+              f"{ours / bare:.2f}x (target <= 0.8x: {verdict})")
+    else:  # /proc counts CPU in 10 ms ticks: a small run may not last one
+        print("CPU per message    not measurable: a server used under one clock tick (10 ms); run more pairs")
+    p99s = [percentile(r.stats.answer_to_reveal, 99) * 1000 if r.stats.answer_to_reveal else math.nan
+            for r in (game, floor)]
+    print(f"answer -> reveal   p99 {p99s[0]:.1f} ms (floor {p99s[1]:.1f} ms; target <= 50 ms at 1,000 pairs: "
+          f"{'met' if p99s[0] <= 50 else 'MISSED'})")
+    for name, value, floor_value, target in (
+            ("loop lag p99", game.server_lag_p99, floor.server_lag_p99, 0.020),
+            ("GC pause max", game.gc_pause_max, floor.gc_pause_max, 0.020)):
+        if value is not None:
+            shown = f"{floor_value * 1000:.1f} ms" if floor_value is not None else "?"
+            print(f"{name:<18} {value * 1000:.1f} ms (floor {shown}; target <= {target * 1000:g} ms: "
+                  f"{'met' if value <= target else 'MISSED'})")
+    if game.rss_per_player is not None:
+        floor_kib = f"{floor.rss_per_player / 1024:.1f}" if floor.rss_per_player is not None else "?"
+        print(f"RSS per player     {game.rss_per_player / 1024:.1f} KiB (floor {floor_kib} KiB; target <= 20 KiB: "
+              f"{'met' if game.rss_per_player <= 20 * 1024 else 'MISSED'})")
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m benchmarks.battles", description=__doc__.split("\n")[0])
     parser.add_argument("--pairs", type=int, nargs="+", default=[1, 10, 50])
@@ -490,21 +690,33 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--reveal-seconds", type=float, default=0.2)
     parser.add_argument("--questions", type=int, default=10)
     parser.add_argument("--seed", type=int, default=1)
+    parser.add_argument("--against", choices=("floor", "none"), default="floor",
+                        help="also run the bare floor server (benchmarks/floor_server.py) in the same run")
+    parser.add_argument("--bot-processes", type=int, default=0,
+                        help="processes the bots run in (default: one per 250 pairs, at most one per core)")
+    parser.add_argument("--no-uvloop", action="store_true", help="run the game on asyncio's own loop (A/B)")
+    parser.add_argument("--no-gc-tuning", action="store_true", help="KWISSLE_GC_TUNING=false (A/B)")
     args = parser.parse_args(argv)
-    if any(p < 1 or p > 500 for p in args.pairs):
-        parser.error("--pairs must be between 1 and 500")
+    if any(p < 1 or p > 2000 for p in args.pairs):
+        parser.error("--pairs must be between 1 and 2000")
     if args.question_seconds <= THINK_MS[1] / 1000 + RETHINK_MS[1] / 1000:
         print(f"note: --question-seconds {args.question_seconds} leaves little room for the bots' "
               f"think time (up to {THINK_MS[1] + RETHINK_MS[1]} ms)")
     print(f"Kwissle battles benchmark: python {sys.version.split()[0]}, {os.cpu_count()} CPU(s), "
-          f"{time.strftime('%Y-%m-%d %H:%M')}")
+          f"{time.strftime('%Y-%m-%d %H:%M')}; uvloop {'off' if args.no_uvloop else 'on'}, "
+          f"GC tuning {'off' if args.no_gc_tuning else 'on'}")
     # Tornado's client queues beyond 10 requests by default: let every bot ask for its ticket at once.
     AsyncHTTPClient.configure(None, max_clients=1000)
     failed = False
     for i, pairs in enumerate(args.pairs):
-        result = asyncio.run(run(pairs, args, args.seed + i))
-        report(result, args)
-        failed |= bool(result.failure or result.stats.unfinished) or result.exit_code != 0
+        game = asyncio.run(run("kwissle", pairs, args, args.seed + i))
+        report(game, args)
+        failed |= bool(game.failure or game.stats.unfinished) or game.exit_code != 0
+        if args.against == "floor":
+            floor = asyncio.run(run("floor", pairs, args, args.seed + i))
+            report(floor, args)
+            failed |= bool(floor.failure or floor.stats.unfinished)
+            compare(game, floor)
     return 1 if failed else 0
 
 

@@ -11,6 +11,7 @@ from pathlib import Path
 
 import tornado.web
 
+from kwissle.cache import RefreshingCache
 from kwissle.counters import Counters
 from kwissle.looplag import LoopLagMonitor
 from kwissle.metrics import Metrics, timed_store
@@ -23,9 +24,10 @@ from kwissle.roles import SERVE, Role
 from kwissle.settings import Settings
 from kwissle.shutdown import FlushStep
 from kwissle.storage.port import Store
-from kwissle.web import admin, api, ops, pages
+from kwissle.web import admin, api, leaderboards, ops, pages, profile, questions, signin
 from kwissle.web.base import NotFoundHandler
 from kwissle.web.game_status import GameStatus, RemoteStatusHandler
+from kwissle.web.known_questions import KnownQuestions
 from kwissle.web.proxy import apply_forwarded_headers
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -43,10 +45,12 @@ class KwissleApplication(tornado.web.Application):
     kwissle_settings: Settings
     ticket_limiter: KeyedLimiter
     rate_limits: RateLimits
+    known_questions: KnownQuestions | None
     counters: Counters
     game_status: GameStatus | None
     metrics: Metrics
     loop_lag: LoopLagMonitor
+    leaderboards: RefreshingCache[leaderboards.Boards] | None  # pages role: refreshed in the background
     flush_steps: list[FlushStep]  # run in order at shutdown, after the battles stop (server.py)
     # Peers whose X-Real-IP / X-Forwarded-Proto are believed: nginx, in production only.
     trusted_proxies: frozenset[str] = frozenset()
@@ -63,12 +67,18 @@ def make_app(settings: Settings, store: Store, hub: Hub | None = None,
     store = timed_store(store, metrics)  # every store call of this process lands in /metrics
     routes: list = [*ops.routes()]  # /healthz and /metrics: every role serves them
     flush_steps: list[FlushStep] = []
+    counters = Counters(store, flush_seconds=settings.counter_flush_seconds)
+    rate_limits = RateLimits(settings)  # one set of windows per process: pages and the hub share it
     if role.pages:
-        routes += [*pages.routes(), (r"/api/ticket", api.TicketHandler)]
+        routes += [*pages.routes(), *signin.routes(), (r"/api/ticket", api.TicketHandler)]
+        routes += [*profile.routes(), *leaderboards.routes()]
+        routes += questions.routes()  # submit, my questions, review
     if role.game:
         hub = hub or Hub(store, settings.rules, results=ResultsWriter(
             store, settings.result_queue_size, spill_path=settings.data_dir / UNSAVED_BATTLES_FILE),
-            metrics=metrics)
+            metrics=metrics, counters=counters)
+        hub.counters = counters  # a hub handed in counts into this app's counters too
+        hub.rate_limits = rate_limits  # reports per player per day
         flush_steps.append(("the results writer", hub.results.flush))
         router = make_router(hub, settings, sockjs_url=f"/static/{SOCKJS_CLIENT}")
         routes += [(r"/api/status", api.StatusHandler), *router.urls]
@@ -97,8 +107,14 @@ def make_app(settings: Settings, store: Store, hub: Hub | None = None,
     app.loop_lag = LoopLagMonitor(metrics.loop_lagged)
     app.loop_lag.start()
     app.flush_steps = flush_steps
-    app.rate_limits = RateLimits(settings)
-    app.counters = Counters(store)
+    app.rate_limits = rate_limits
+    app.known_questions = KnownQuestions(store) if role.pages else None  # near-duplicate checks
+    app.counters = counters
+    counters.start()
+    flush_steps.append(("the counters", counters.close))  # last: the steps before may still count
+    app.leaderboards = leaderboards.boards_cache(store, settings.leaderboard_seconds) if role.pages else None
+    if app.leaderboards is not None:
+        flush_steps.insert(0, ("the leaderboards", app.leaderboards.close))
     app.ticket_limiter = KeyedLimiter(rate=settings.tickets_per_minute / 60, burst=settings.tickets_per_minute)
     app.game_status = GameStatus(settings.game_url) if role.status_from_game else None
     if settings.production:

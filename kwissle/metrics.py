@@ -32,6 +32,7 @@ from prometheus_client import (
 # Seconds. The answer-to-reveal target is tens of milliseconds; the top buckets catch stalls.
 LATENCY_BUCKETS = (0.0005, 0.001, 0.0025, 0.005, 0.01, 0.02, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5)
 LAG_BUCKETS = (0.001, 0.0025, 0.005, 0.01, 0.02, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0)
+GC_BUCKETS = (0.0001, 0.00025, 0.0005, 0.001, 0.0025, 0.005, 0.01, 0.02, 0.05, 0.1, 0.25)
 STORE_BUCKETS = (0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0)
 # Label value for a received message that is not a protocol message (bad JSON, unknown type...).
 INVALID = "invalid"
@@ -65,6 +66,15 @@ class Metrics:
         self.store_latency = Histogram(
             "kwissle_store_call_seconds", "Duration of store calls, by port method.",
             ["method"], buckets=STORE_BUCKETS, registry=registry)
+        # --- gc pauses (kwissle/gctuning.py PauseRecorder feeds these)
+        self.gc_pause = Histogram(
+            "kwissle_gc_pause_seconds", "How long each cyclic garbage collection held the process, by generation.",
+            ["generation"], buckets=GC_BUCKETS, registry=registry)
+        self.gc_pause_max = Gauge(
+            "kwissle_gc_pause_max_seconds", "The longest garbage collection pause since start-up.",
+            registry=registry)
+        self._gc_children = [self.gc_pause.labels(str(generation)) for generation in range(3)]
+        self._gc_longest = 0.0
         self._received: dict[str, Any] = {}
         self._sent: dict[str, Any] = {}
         self._store_children: dict[str, Any] = {}
@@ -87,6 +97,13 @@ class Metrics:
         """One IOLoop lag sample (kwissle/looplag.py calls this)."""
         self.loop_lag_last.set(seconds)
         self.loop_lag.observe(seconds)
+
+    def gc_paused(self, generation: int, seconds: float) -> None:
+        """One garbage collection's pause (kwissle/gctuning.py `PauseRecorder` calls this)."""
+        self._gc_children[generation].observe(seconds)
+        if seconds > self._gc_longest:
+            self._gc_longest = seconds
+            self.gc_pause_max.set(seconds)
 
     # --- the game's figures, read at scrape time ----------------------------------------------
 

@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import asyncio
+import gc
 import logging
 import signal
 import time
 
 from tornado.httpserver import HTTPServer
 
+from kwissle import gctuning
 from kwissle.app import MAX_BODY_BYTES, make_app
 from kwissle.bank.starter import seed_if_empty
 from kwissle.model import QuestionStatus
@@ -17,6 +19,7 @@ from kwissle.settings import Settings
 from kwissle.shutdown import run_flush_steps
 from kwissle.storage.open import open_store
 from kwissle.storage.port import Store, StoreUnavailable, masked_url
+from kwissle.worker import JobRunner, mail_job
 
 log = logging.getLogger("kwissle.server")
 
@@ -30,6 +33,10 @@ async def serve(settings: Settings, install_signal_handlers: bool = False,
     """Serve `role` until `stop` is set (or SIGINT/SIGTERM), then stop gracefully (see `shut_down`)."""
     stop = stop or asyncio.Event()
     store = await open_store_patiently(settings.database_url, settings.store_start_seconds)
+    # `serve` is the whole game in one process, so it sends the outbox itself (into data/mail/
+    # with no SMTP server): the README's play command alone lets a new user sign in.
+    mail_stop = asyncio.Event()
+    mail = asyncio.create_task(JobRunner([mail_job(settings, store)]).run(mail_stop)) if role is SERVE else None
     try:
         if settings.load_starter_bank and role.game:
             added = await seed_if_empty(store)
@@ -39,6 +46,7 @@ async def serve(settings: Settings, install_signal_handlers: bool = False,
         app = make_app(settings, store, role=role)
         if app.hub is not None:
             await app.hub.load_lexicon()
+            await app.hub.questions.refresh()  # before the freeze below: start-up built them
         # No xheaders: the app believes X-Real-IP only from KWISSLE_TRUSTED_PROXIES (kwissle/web/proxy.py).
         server = HTTPServer(app, max_body_size=MAX_BODY_BYTES)
         server.listen(settings.port, settings.address)
@@ -47,13 +55,23 @@ async def serve(settings: Settings, install_signal_handlers: bool = False,
             loop = asyncio.get_running_loop()
             for sig in (signal.SIGINT, signal.SIGTERM):
                 loop.add_signal_handler(sig, _stop_or_hurry, stop, app)
+        if install_signal_handlers and role.game and settings.gc_tuning:  # only a process of its own
+            gctuning.tune()
+            log.info("garbage collector: %d start-up objects frozen, thresholds %s",
+                     gctuning.freeze_start_up(), gc.get_threshold())
+        gc_pauses = gctuning.PauseRecorder(app.metrics.gc_paused)  # from here on, pauses players feel
+        gc_pauses.install()
         # Tests and scripts read this line to learn the port when --port 0 was asked.
         name = "Kwissle" if role is SERVE else f"Kwissle {role.name}"
         print(f"{name} is up on http://{settings.address}:{port}/ "
               f"({published} published questions, {masked_url(settings.database_url)})", flush=True)
         await stop.wait()
         await shut_down(app, server, settings.shutdown_grace_seconds)
+        gc_pauses.uninstall()
     finally:
+        if mail is not None:
+            mail_stop.set()  # a send under way finishes its turn
+            await mail
         await store.close()
 
 
@@ -81,6 +99,17 @@ async def shut_down(app, server: HTTPServer, grace_seconds: float) -> None:
     await server.close_all_connections()
     app.loop_lag.stop()
     log.info("stopped")
+
+
+def install_fast_loop() -> bool:
+    """Run asyncio (and so Tornado's IOLoop) on uvloop where it is installed. Call before the
+    loop is created (before `asyncio.run`). Returns whether uvloop is in use."""
+    try:
+        import uvloop
+    except ImportError:
+        return False
+    asyncio.set_event_loop_policy(uvloop.EventLoopPolicy())
+    return True
 
 
 def _stop_or_hurry(stop: asyncio.Event, app) -> None:

@@ -90,6 +90,9 @@ class Settings:
     counter_flush_seconds: float = 2.0
     # Leaderboards are recomputed in the background when older than this.
     leaderboard_seconds: float = 60.0
+    # The game process freezes what start-up built and collects the young generation less
+    # often (kwissle/gctuning.py); off only to measure what it buys.
+    gc_tuning: bool = True
 
     @property
     def rules(self) -> Rules:
@@ -228,6 +231,7 @@ _PARSERS: dict[str, Callable[[str], Any]] = {
     "review_reject_downs": _positive(int),
     "counter_flush_seconds": _positive(float),
     "leaderboard_seconds": _positive(float),
+    "gc_tuning": _boolean,
 }
 
 

@@ -14,7 +14,11 @@ The jobs that exist today:
   meanwhile starts a new file), stores each battle (saving is idempotent by
   battle id), and puts back what the store refused, for its next turn.
 
-Mail and counter flushes join this list with the issues that bring them.
+- `mail`: every 2 s, sends the mail outbox (kwissle/mail/loop.py): claimed with a
+  lease, so two workers never send one message; by SMTP (`KWISSLE_SMTP_URL`), or
+  written to `data/mail/` when no SMTP server is configured.
+
+Counter flushes join this list with the issue that brings them.
 """
 
 from __future__ import annotations
@@ -26,6 +30,8 @@ from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from pathlib import Path
 
+from kwissle.mail import sender_for
+from kwissle.mail.loop import MailLoop
 from kwissle.realtime.results import UNSAVED_BATTLES_FILE, record_from_json
 from kwissle.settings import Settings
 from kwissle.storage.dump import DumpError
@@ -36,6 +42,8 @@ log = logging.getLogger("kwissle.worker")
 
 # Spilled battles are rare (the store was down); a minute later is soon enough.
 UNSAVED_BATTLES_EVERY = 60.0
+# A sign-in link is waited for: it should leave within a few seconds of the request.
+MAIL_EVERY = 2.0
 
 
 @dataclass(frozen=True)
@@ -124,7 +132,14 @@ def jobs_for(settings: Settings, store: Store) -> list[Job]:
     return [
         Job("unsaved-battles", UNSAVED_BATTLES_EVERY,
             lambda: take_back_unsaved_battles(store, settings.data_dir)),
+        mail_job(settings, store),
     ]
+
+
+def mail_job(settings: Settings, store: Store) -> Job:
+    """Send the outbox (kwissle/mail/loop.py): by SMTP, or into data/mail/ when none is configured."""
+    mail = MailLoop(store, sender_for(settings), settings)
+    return Job("mail", MAIL_EVERY, mail.run_once)
 
 
 async def work(settings: Settings, stop: asyncio.Event | None = None,

@@ -14,6 +14,7 @@ from kwissle.bank.starter import seed_if_empty
 from kwissle.roles import SERVE, Role
 from kwissle.server import bound_port
 from kwissle.settings import Settings, from_env
+from kwissle.shutdown import run_flush_steps
 from kwissle.storage.open import open_store
 from kwissle.storage.port import Store
 
@@ -59,6 +60,7 @@ async def stop_server(server: RunningServer) -> None:
     if server.hub is not None:
         await server.hub.shutdown()
     await server.http.close_all_connections()
+    await run_flush_steps(server.app.flush_steps)  # as a clean stop does: counters, caches, results
     await server.store.close()
 
 

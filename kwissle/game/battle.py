@@ -14,6 +14,11 @@ one locks the player out. A question closes when someone scores, when both
 players are locked out, or at its deadline; the answer is revealed, and after a
 pause the next question opens. A dropped player has `resume_seconds` to come
 back; `leave`, or not coming back, forfeits.
+
+Ratings (glicko2.py): a battle between two rated contenders (signed-in players;
+a guest has no rating) is rated when it ends complete or by forfeit, the leaver
+losing; an abandoned battle (the server stopped) is not. The core computes both
+new ratings and puts them in the record and the `end` message.
 """
 
 from __future__ import annotations
@@ -24,10 +29,18 @@ from dataclasses import dataclass, field
 from enum import StrEnum
 from typing import Any
 
+from kwissle.game import glicko2
 from kwissle.game.events import ActionRefused, Event, Finished, Outcome, Send
 from kwissle.game.judge import judge as default_judge
 from kwissle.game.rules import CHOICE_POINTS, CHOICES, TYPED_POINTS, Rules
-from kwissle.model import BattleEnd, BattleRecord, Question, QuestionOutcome
+from kwissle.model import (
+    BattleEnd,
+    BattleRecord,
+    Question,
+    QuestionOutcome,
+    Rating,
+    RatingChange,
+)
 
 Judge = Callable[..., bool]
 
@@ -36,6 +49,7 @@ Judge = Callable[..., bool]
 class Contender:
     id: str
     name: str
+    rating: Rating | None = None  # None: a guest, unrated
 
 
 class Phase(StrEnum):
@@ -50,8 +64,10 @@ class _Attempt:
 
     tries_left: int
     typed: list[str] = field(default_factory=list)
+    typed_at: list[float] = field(default_factory=list)  # seconds since the question opened, one per string
     alternatives: bool = False
     choice: int | None = None
+    chose_at: float | None = None
 
     @property
     def locked_out(self) -> bool:
@@ -203,6 +219,7 @@ class Battle:
         if attempt.tries_left <= 0:
             raise ActionRefused("locked_out", "no typed tries left on this question")
         attempt.typed.append(text)
+        attempt.typed_at.append(_seconds_since(asked.opened_at, now))
         attempt.tries_left -= 1
         if self._judge(text, asked.question.answers, asked.question.wrong):
             return self._score(asked, player_id, "typed", TYPED_POINTS, now)
@@ -226,6 +243,7 @@ class Battle:
         if not 0 <= choice < CHOICES:
             raise ActionRefused("bad_message", f"choice must be 0..{CHOICES - 1}")
         attempt.choice = choice
+        attempt.chose_at = _seconds_since(asked.opened_at, now)
         if choice == asked.right_choice:
             return self._score(asked, player_id, "choice", CHOICE_POINTS, now)
         events: list[Event] = [
@@ -360,6 +378,7 @@ class Battle:
             "points": asked.points,
             "how": asked.how,
             "scores": dict(self.scores),
+            **_notes(asked.question),
         }
         events: list[Event] = [Send(p.id, reveal) for p in self.players]
         if len(self._asked) >= len(self._questions):
@@ -397,9 +416,12 @@ class Battle:
                     points=asked.points,
                     typed={pid: list(a.typed) for pid, a in asked.attempts.items()},
                     chose={pid: a.choice for pid, a in asked.attempts.items()},
+                    typed_at={pid: list(a.typed_at) for pid, a in asked.attempts.items()},
+                    chose_at={pid: a.chose_at for pid, a in asked.attempts.items() if a.chose_at is not None},
                 )
                 for asked in self._asked
             ),
+            ratings=self._rating_changes(reason, winner),
         )
         end = {
             "type": "end",
@@ -415,8 +437,43 @@ class Battle:
                     "by": asked.by,
                     "how": asked.how,
                     "typed": {pid: list(a.typed) for pid, a in asked.attempts.items()},
+                    **_notes(asked.question),
                 }
                 for index, asked in enumerate(self._asked)
             ],
         }
+        if record.ratings:
+            end["ratings"] = {change.player_id: _wire_rating(change) for change in record.ratings}
         return [Send(p.id, end) for p in self.players] + [Finished(record)]
+
+    def _rating_changes(self, reason: BattleEnd, winner: str | None) -> tuple[RatingChange, ...]:
+        """Both players' new ratings when the battle is rated: two rated contenders, not abandoned.
+        A forfeit has the stayer as `winner`, so the leaver loses."""
+        first, second = self.players
+        if reason is BattleEnd.ABANDONED or first.rating is None or second.rating is None:
+            return ()
+        return tuple(
+            RatingChange(player.id, player.rating,
+                         glicko2.update(player.rating, opponent.rating, _score(player.id, winner)))
+            for player, opponent in ((first, second), (second, first)))
+
+
+def _score(player_id: str, winner: str | None) -> float:
+    if winner is None:
+        return glicko2.DRAW
+    return glicko2.WIN if winner == player_id else glicko2.LOSS
+
+
+def _wire_rating(change: RatingChange) -> dict[str, Any]:
+    """A rating change as the `end` message tells it: whole points, and whether each side is provisional."""
+    return {"before": round(change.before.rating), "after": round(change.after.rating),
+            "provisional": change.after.provisional, "before_provisional": change.before.provisional}
+
+
+def _notes(question: Question) -> dict[str, str]:
+    """The question's explanation and source link, for the reveal and the review; omitted when empty."""
+    return {key: value for key, value in (("explanation", question.explanation), ("link", question.link)) if value}
+
+
+def _seconds_since(opened_at: float, now: float) -> float:
+    return round(max(0.0, now - opened_at), 3)

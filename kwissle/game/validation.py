@@ -7,7 +7,9 @@ from the answer and every variant after folding, and the judge must accept the
 answer and each variant as typed (with the alternatives as decoys, as in a
 battle) and refuse each alternative typed against the answers alone (an
 alternative the judge takes for a spelling of the answer would score as right
-for whoever types it, were it not listed).
+for whoever types it, were it not listed). The optional explanation is one line,
+the optional source link an http(s) address. `field_problems` names the field at
+fault of each problem, for a form (kwissle/game/submission.py).
 """
 
 from __future__ import annotations
@@ -23,6 +25,8 @@ MAX_TEXT_CHARS = 500
 MAX_ANSWER_CHARS = 120
 MAX_VARIANTS = 20
 MAX_CATEGORY_CHARS = 60
+MAX_EXPLANATION_CHARS = 300
+MAX_LINK_CHARS = 500
 
 Judge = Callable[[str, Sequence[str], Sequence[str]], bool]
 
@@ -37,39 +41,87 @@ class InvalidQuestion(ValueError):
 
 def question_problems(question: NewQuestion, judge: Judge = default_judge) -> list[str]:
     """Every reason `question` cannot be played as written (empty when it can)."""
-    problems: list[str] = []
+    return [message for _, message in field_problems(question, judge)]
+
+
+def field_problems(question: NewQuestion, judge: Judge = default_judge) -> list[tuple[str, str]]:
+    """`question_problems`, each with the field at fault: "text", "answer", "category",
+    "variants" (also "variant <n>" for one of them), "wrong <n>" (1-based; "wrong" for
+    their number), "explanation" or "link". A form puts each message beside its field."""
+    problems: list[tuple[str, str]] = []
     for name, value, limit in (("text", question.text, MAX_TEXT_CHARS),
                                ("answer", question.answer, MAX_ANSWER_CHARS),
                                ("category", question.category, MAX_CATEGORY_CHARS)):
-        problems += _text_problems(name, value, limit)
+        problems += [(name, message) for message in _text_problems(name, value, limit)]
     if len(question.variants) > MAX_VARIANTS:
-        problems.append(f"at most {MAX_VARIANTS} accepted variants")
+        problems.append(("variants", f"at most {MAX_VARIANTS} accepted variants"))
     for index, variant in enumerate(question.variants):
-        problems += _text_problems(f"variant {index + 1}", variant, MAX_ANSWER_CHARS)
+        problems += [(f"variant {index + 1}", message)
+                     for message in _text_problems(f"variant {index + 1}", variant, MAX_ANSWER_CHARS)]
     if len(question.wrong) != CHOICES - 1:
-        problems.append(f"exactly {CHOICES - 1} wrong alternatives are needed")
+        problems.append(("wrong", f"exactly {CHOICES - 1} wrong alternatives are needed"))
     for index, wrong in enumerate(question.wrong):
-        problems += _text_problems(f"alternative {index + 1}", wrong, MAX_ANSWER_CHARS)
+        problems += [(f"wrong {index + 1}", message)
+                     for message in _text_problems(f"alternative {index + 1}", wrong, MAX_ANSWER_CHARS)]
+    problems += _extra_problems(question)
     if problems:
         return problems  # the checks below assume well-formed strings
 
     right = {fold(answer) for answer in question.answers}
     wrong = [fold(item) for item in question.wrong]
-    if len(set(wrong)) != len(wrong):
-        problems.append("two wrong alternatives are the same")
-    for item, folded in zip(question.wrong, wrong, strict=True):
+    for index, folded in enumerate(wrong):
+        if folded in wrong[:index]:
+            problems.append((f"wrong {index + 1}", "two wrong alternatives are the same"))
+            break
+    for index, (item, folded) in enumerate(zip(question.wrong, wrong, strict=True)):
         if folded in right:
-            problems.append(f"the wrong alternative {item!r} is the answer or one of its variants")
+            problems.append((f"wrong {index + 1}",
+                             f"the wrong alternative {item!r} is the answer or one of its variants"))
     if problems:
         return problems  # the judge's verdicts would only repeat these
 
-    for answer in question.answers:
+    for index, answer in enumerate(question.answers):
         if not judge(answer, question.answers, question.wrong):
-            problems.append(f"the judge would refuse {answer!r}, typed as written")
-    for item in question.wrong:
+            problems.append(("answer" if index == 0 else f"variant {index}",
+                             f"the judge would refuse {answer!r}, typed as written"))
+    for index, item in enumerate(question.wrong):
         if judge(item, question.answers, ()):
-            problems.append(f"the judge would accept the wrong alternative {item!r}")
+            problems.append((f"wrong {index + 1}", f"the judge would accept the wrong alternative {item!r}"))
     return problems
+
+
+def _extra_problems(question: NewQuestion) -> list[tuple[str, str]]:
+    """The optional one-line explanation and the http(s) source link."""
+    problems: list[tuple[str, str]] = []
+    explanation, link = question.explanation, question.link
+    if not isinstance(explanation, str):
+        problems.append(("explanation", "explanation must be text"))
+    elif explanation:
+        if len(explanation) > MAX_EXPLANATION_CHARS:
+            problems.append(("explanation", f"explanation is longer than {MAX_EXPLANATION_CHARS} characters"))
+        elif any(ch in explanation for ch in "\r\n\x00") or _has_surrogate(explanation):
+            problems.append(("explanation", "explanation must be one line of plain text"))
+    if not isinstance(link, str):
+        problems.append(("link", "link must be text"))
+    elif link:
+        problems += [("link", message) for message in _link_problems(link)]
+    return problems
+
+
+def _link_problems(link: str) -> list[str]:
+    if len(link) > MAX_LINK_CHARS:
+        return [f"link is longer than {MAX_LINK_CHARS} characters"]
+    scheme, _, rest = link.partition("://")
+    if scheme.lower() not in ("http", "https"):
+        return ["link must start with http:// or https://"]
+    host = rest.split("/", 1)[0].split("?", 1)[0].split("#", 1)[0].rpartition("@")[2]
+    if not host or any(ch.isspace() or ord(ch) < 32 for ch in link) or _has_surrogate(link):
+        return ["link is not a web address"]
+    return []
+
+
+def _has_surrogate(value: str) -> bool:
+    return any("\ud800" <= ch <= "\udfff" for ch in value)
 
 
 def check_question(question: NewQuestion, judge: Judge = default_judge) -> NewQuestion:

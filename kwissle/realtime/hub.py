@@ -25,10 +25,12 @@ import math
 import random
 import secrets
 import time
+from collections import OrderedDict
 from collections.abc import Callable, Coroutine, Iterable
 from dataclasses import dataclass, field
 from typing import Any, Protocol
 
+from kwissle.counters import Counters
 from kwissle.game.battle import Battle, Contender
 from kwissle.game.events import ActionRefused, Event, Finished, Outcome, Send
 from kwissle.game.judge import judge
@@ -36,8 +38,10 @@ from kwissle.game.lexicon import Lexicon
 from kwissle.game.matchmaker import AlreadyQueued, Matchmaker
 from kwissle.game.rules import Rules
 from kwissle.metrics import Metrics
-from kwissle.model import BattleRecord, Question, QuestionStatus
+from kwissle.model import BattleRecord, Question, QuestionStatus, Rating
+from kwissle.ratelimits import RateLimits
 from kwissle.realtime.protocol import ClientMessage, encode, error
+from kwissle.realtime.question_pool import QuestionPool
 from kwissle.realtime.results import FLUSH_SECONDS, ResultsWriter
 from kwissle.realtime.scheduler import LoopScheduler, Scheduler
 from kwissle.realtime.tickets import TicketHolder
@@ -53,6 +57,12 @@ LEXICON_PAGE = 1000
 REPORTS_PER_BATTLE = 10
 # The actions whose reveal the answer-to-reveal latency measures.
 ANSWERING = frozenset({"answer", "choose"})
+# Ratings the hub computed lately, kept until the results writer has surely stored them:
+# far more players than can finish battles in the time a store may take to recover.
+RECENT_RATINGS_KEPT = 10_000
+
+# The battle actions counted for the statistics (kwissle/counters.py): message type -> counter.
+COUNTED_ACTIONS = {"answer": "typed_answers", "alternatives": "alternatives"}
 
 # The battle actions a welcomed player may send: message type -> the battle method it calls.
 BattleAction = Callable[[Battle, str, ClientMessage, float], Outcome]
@@ -87,8 +97,12 @@ class _LastBattle:
 class Hub:
     def __init__(self, store: Store, rules: Rules, rng: random.Random | None = None, *,
                  scheduler: Scheduler | None = None, results: ResultsWriter | None = None,
-                 metrics: Metrics | None = None) -> None:
+                 metrics: Metrics | None = None, counters: Counters | None = None,
+                 rate_limits: RateLimits | None = None) -> None:
         self.store = store
+        # reports per player per day (app.py passes the app's); None: only the per-battle cap
+        self.rate_limits = rate_limits
+        self.counters = counters or Counters(store)  # battle actions for the statistics (kwissle/counters.py)
         self.rules = rules
         self.results = results or ResultsWriter(store)
         self._rng = rng or random.Random()
@@ -99,6 +113,9 @@ class Hub:
         self._battles: dict[str, Battle] = {}
         self._battle_of: dict[str, str] = {}
         self._last_battle: dict[str, _LastBattle] = {}
+        # player id -> the rating their latest battle here left them with, newest last: fresher
+        # than the store's while the results writer still holds that battle
+        self._recent_ratings: OrderedDict[str, Rating] = OrderedDict()
         self._timers: dict[str, tuple[float, object]] = {}  # battle id -> (deadline, scheduler handle)
         self._broken: set[Connection] = set()  # a send raised: closed, skipped until it parts
         self._to_close: list[Connection] = []
@@ -112,6 +129,8 @@ class Hub:
         self.metrics = metrics or Metrics()
         self.metrics.watch_game(self.status)
         self._lexicon: Lexicon | None = None  # None: the default lexicon, until load_lexicon()
+        # The published questions in memory: pairing reads none from the store.
+        self.questions = QuestionPool(store, self._spawn)
 
     # --- status ------------------------------------------------------------------
 
@@ -196,11 +215,22 @@ class Hub:
             elif message.type == "cancel":
                 self._cancel(player_id)
             elif message.type == "report":
-                self._report(player_id, message["q"], message["reason"])
+                self._report(conn, player_id, message["q"], message["reason"])
             else:
                 raise ActionRefused("bad_message", f"'{message.type}' is not allowed here")
         finally:
             self._close_broken()
+
+    def _count(self, kind: str, events: Iterable[Event]) -> None:
+        """Count a battle action that was carried out (a typed answer judged, alternatives loaded)
+        and a point scored by typing, for the statistics: dict increments, no I/O."""
+        counted = COUNTED_ACTIONS.get(kind)
+        if counted is None:
+            return
+        self.counters.hit(counted)
+        if kind == "answer" and any(isinstance(event, Send) and event.message["type"] == "reveal"
+                                    and event.message["how"] == "typed" for event in events):
+            self.counters.hit("steals")
 
     def _battle_action(self, player_id: str, action: BattleAction, message: ClientMessage,
                        started: float) -> None:
@@ -211,6 +241,7 @@ class Hub:
         self._dispatch(battle, outcome.all_events)  # what fell due is delivered even when refused
         if outcome.refused is not None:
             raise outcome.refused
+        self._count(message.type, outcome.events)
         if message.type in ANSWERING and any(
                 isinstance(event, Send) and event.message["type"] == "reveal" for event in outcome.events):
             self.metrics.answer_to_reveal.observe(time.perf_counter() - started)
@@ -257,10 +288,12 @@ class Hub:
 
     async def _start_battle(self, holders: tuple[TicketHolder, TicketHolder], since: float) -> None:
         ids = tuple(holder.id for holder in holders)
+        ratings: dict[str, Rating | None] = {}
         try:
             for holder in holders:
                 if holder.guest:  # a guest's row is written when they first play, not per ticket
                     await self.store.ensure_guest(holder.id, holder.name)
+                ratings[holder.id] = await self._rating_of(holder)
             questions = await self._pick_questions(ids)
         except StorageError as problem:
             log.error("could not prepare a battle for %s and %s: %s", *ids, problem)
@@ -290,9 +323,11 @@ class Hub:
                     self._schedule_matching()
             self._close_broken()
             return
-        players = (Contender(holders[0].id, holders[0].name), Contender(holders[1].id, holders[1].name))
+        players = (Contender(holders[0].id, holders[0].name, ratings.get(holders[0].id)),
+                   Contender(holders[1].id, holders[1].name, ratings.get(holders[1].id)))
         battle = Battle(secrets.token_hex(8), players, questions, self.rules, rng=self._rng, judge=self._judge)
         self._battles[battle.id] = battle
+        self.counters.hit("battles_started")
         for player_id in ids:
             self._battle_of[player_id] = battle.id
             self._last_battle[player_id] = _LastBattle(battle.id, [])
@@ -301,9 +336,23 @@ class Hub:
         finally:
             self._close_broken()
 
+    async def _rating_of(self, holder: TicketHolder) -> Rating | None:
+        """A signed-in player's rating as of their latest battle; None for a guest (unrated)."""
+        if holder.guest:
+            return None
+        recent = self._recent_ratings.get(holder.id)
+        if recent is not None:  # their last battle may still wait in the results writer
+            return recent
+        player = await self.store.get_player(holder.id)
+        if player is None or player.guest:
+            log.warning("player %s holds a signed-in ticket but no account is stored: battle unrated", holder.id)
+            return None
+        return player.glicko
+
     async def _pick_questions(self, player_ids: Iterable[str]) -> list[Question]:
         """Distinct published questions, none that either player saw lately where the bank allows;
-        where it does not, the repeats are the questions seen longest ago."""
+        where it does not, the repeats are the questions seen longest ago. One store query (what
+        both players saw lately); the questions come from the in-memory pool."""
         players = list(player_ids)
         # question id -> when it was last seen, as (battle end, position in that battle)
         seen = await self.store.last_seen_questions(players, RECENT_BATTLES_AVOIDED)
@@ -312,22 +361,24 @@ class Hub:
             if last is not None:  # newest of all, and maybe still waiting in the results writer
                 for position, question_id in enumerate(last.question_ids):
                     seen[question_id] = max((math.inf, position), seen.get(question_id, (math.inf, position)))
+        await self.questions.ready()
         wanted = self.rules.questions
-        chosen = await self.store.sample_questions(wanted, exclude=seen)
+        chosen = self.questions.sample(wanted, self._rng, exclude=seen)
         for question_id in sorted(seen, key=seen.__getitem__):
             if len(chosen) >= wanted:
                 break
-            question = await self.store.get_question(question_id)
-            if question is not None and question.status is QuestionStatus.PUBLISHED:
+            question = self.questions.get(question_id)
+            if question is not None:  # still published
                 chosen.append(question)
-        if len(chosen) < wanted:
-            chosen += await self.store.sample_questions(wanted - len(chosen), exclude={q.id for q in chosen})
         self._rng.shuffle(chosen)  # the repeats (appended last) go anywhere in the battle
         return chosen
 
     # --- reports ----------------------------------------------------------------------
 
-    def _report(self, player_id: str, q: int, reason: str) -> None:
+    def _report(self, conn: Connection, player_id: str, q: int, reason: str) -> None:
+        """File a report on question `q` of the player's current or last battle; `reported`
+        follows once it is stored. Over the daily limit, `rate_limited` with `retry_after` goes
+        to the connection that asked (the channel's ActionRefused carries no retry time)."""
         last = self._last_battle.get(player_id)
         if last is None:
             raise ActionRefused("not_in_battle", "you have no current or last battle to report on")
@@ -339,7 +390,15 @@ class Hub:
             raise ActionRefused("already_reported", "you already reported that question")
         if len(last.reported) >= REPORTS_PER_BATTLE:
             raise ActionRefused("rate_limited", "too many reports for one battle")
+        retry_after = self.rate_limits.hit("reports_per_player", player_id) if self.rate_limits else None
+        if retry_after is not None:
+            text = self._encode(error("rate_limited", self.rate_limits.message("reports_per_player", retry_after),
+                                      retry_after))
+            if text is not None:
+                self._send_to(conn, player_id, text, "error")
+            return
         last.reported.add(q)
+        self.counters.hit("reports")
         self._spawn(self._file_report(last, q, asked[q], player_id, reason))
 
     async def _file_report(self, last: _LastBattle, q: int, question_id: str, player_id: str,
@@ -350,6 +409,9 @@ class Hub:
             last.reported.discard(q)  # not filed: the player may report it again
             log.error("report by %s on question %s (battle %s) not stored: %s; reason given: %r",
                       player_id, question_id, last.battle_id, problem, reason[:200])
+            return
+        # Stored, or this player's earlier report of the question (from another battle) stands.
+        self._send(player_id, {"type": "reported", "q": q})
 
     # --- routing ------------------------------------------------------------------------
 
@@ -453,12 +515,18 @@ class Hub:
 
     def _finished(self, battle: Battle, record: BattleRecord) -> None:
         self._battles.pop(battle.id, None)
+        self.counters.hit("battles_finished", reason=record.reason.value)
         for player in battle.players:
             if self._battle_of.get(player.id) == battle.id:
                 del self._battle_of[player.id]
             last = self._last_battle.get(player.id)
             if last is not None and last.battle_id == battle.id:
                 last.question_ids = [outcome.question_id for outcome in record.outcomes]
+        for change in record.ratings:
+            self._recent_ratings[change.player_id] = change.after
+            self._recent_ratings.move_to_end(change.player_id)
+        while len(self._recent_ratings) > RECENT_RATINGS_KEPT:
+            self._recent_ratings.popitem(last=False)
         self.results.submit(record)
         if self._draining and not self._battles:
             self._drained.set()

@@ -26,15 +26,24 @@ message carries a password.
 from __future__ import annotations
 
 import asyncio
+import datetime
 import random
 import time
-from collections.abc import AsyncIterator, Awaitable, Callable, Iterable, Sequence
+from collections.abc import (
+    AsyncIterator,
+    Awaitable,
+    Callable,
+    Iterable,
+    Mapping,
+    Sequence,
+)
 from contextlib import asynccontextmanager
 from typing import Any, TypeVar
 
 from pymongo import ASCENDING, DESCENDING, ReturnDocument, UpdateOne
 from pymongo.errors import DuplicateKeyError
 
+from kwissle.game import reviewing
 from kwissle.model import (
     BattleRecord,
     Mail,
@@ -42,12 +51,16 @@ from kwissle.model import (
     Player,
     Question,
     QuestionStatus,
+    Rating,
     Report,
     Review,
 )
-from kwissle.storage import dump, mongo_schema
+from kwissle.model.profiles import RECENT_BATTLES, PlayerProfile
+from kwissle.storage import boards, dump, mongo_schema
 from kwissle.storage import mongo_docs as docs
 from kwissle.storage.checking import new_id, new_questions
+from kwissle.storage.crowd import group_reports
+from kwissle.storage.merge import battle_moved
 from kwissle.storage.mongo_errors import (
     DRIVER_ERRORS,
     failure,
@@ -56,11 +69,16 @@ from kwissle.storage.mongo_errors import (
 )
 from kwissle.storage.mongo_transfer import Importer, export_rows
 from kwissle.storage.port import (
+    AlreadyReviewed,
     BattleAlreadyStored,
     DuplicateQuestion,
+    ReportedQuestion,
+    SignInRefused,
     StorageError,
+    UnknownQuestion,
     masked_url,
 )
+from kwissle.storage.prefix import after_prefix
 from kwissle.textfold import fingerprint
 
 DEFAULT_DATABASE = "kwissle"
@@ -306,6 +324,11 @@ class MongoStore:
         plays = [UpdateOne({"_id": question_id}, {"$inc": inc})
                  for question_id, inc in docs.stat_increments(record).items()]
         counter = f"battles_{record.reason.value}"
+        # --- ratings: the new ratings land with the battle that earned them, or neither does
+        ratings = [UpdateOne({"_id": c.player_id}, {"$set": {"rating": float(c.after.rating),
+                                                            "deviation": float(c.after.deviation),
+                                                            "volatility": float(c.after.volatility)}})
+                   for c in record.ratings]
 
         async def write(session: Any) -> None:
             try:
@@ -316,6 +339,8 @@ class MongoStore:
                 await self._db["questions"].bulk_write(plays, ordered=False, session=session)
             await self._db["counters"].update_one({"_id": counter}, {"$inc": {"value": 1}}, upsert=True,
                                                   session=session)
+            if ratings:
+                await self._db["players"].bulk_write(ratings, ordered=True, session=session)
 
         async with self._using(writing=True):
             await self._transaction(write)
@@ -354,6 +379,20 @@ class MongoStore:
                         seen[outcome["question_id"]] = max(when, seen.get(outcome["question_id"], when))
         return seen
 
+    # --- ratings (stored by save_battle) ---------------------------------------
+
+    async def rating_history(self, player_id: str, limit: int = 100) -> list[tuple[float, Rating]]:
+        if limit <= 0:
+            return []
+        async with self._using() as db:
+            # the player_recent index finds the player's battles; the rated ones hold their id in `ratings`
+            cursor = (db["battles"].find({"players": player_id, "ratings.player": player_id},
+                                         {"ended_at": 1, "ratings": 1})
+                      .sort([("ended_at", DESCENDING), ("_id", DESCENDING)]).limit(limit))
+            found = [doc async for doc in cursor]
+        return [(doc["ended_at"], Rating(*change["after"]))
+                for doc in reversed(found) for change in doc["ratings"] if change["player"] == player_id]
+
     # --- reviews and reports -------------------------------------------------
 
     async def add_review(self, review: Review) -> None:
@@ -379,7 +418,13 @@ class MongoStore:
         report = Report(id=new_id(), question_id=question_id, player_id=player_id,
                         battle_id=battle_id, reason=reason, created_at=time.time())
         async with self._using(writing=True) as db:
-            await db["reports"].insert_one(docs.report_doc(report))
+            try:
+                await db["reports"].insert_one(docs.report_doc(report))
+            except DuplicateKeyError:  # repeated reports of one question by one player count once
+                doc = await db["reports"].find_one({"question_id": question_id, "player_id": player_id})
+                if doc is None:
+                    raise
+                return docs.report(doc)
         return report
 
     async def list_reports(self, resolved: bool = False, limit: int = 50) -> list[Report]:
@@ -389,6 +434,77 @@ class MongoStore:
             cursor = (db["reports"].find({"resolved": bool(resolved)})
                       .sort([("created_at", ASCENDING), ("_id", ASCENDING)]).limit(limit))
             return [docs.report(doc) async for doc in cursor]
+
+    # --- crowd: reviews of pending questions, reports in front of moderators ---------
+
+    async def review_question(self, review: Review, queue_ups: int, reject_downs: int) -> QuestionStatus:
+        """One transaction. Every vote also `$inc`s the question's `review_count`, so two racing
+        votes write the same document: MongoDB lets one commit and the driver runs the other
+        again, which then counts the first one's vote (no write skew, no lost move)."""
+        doc = docs.review_doc(review)
+        doc["created_at"] = review.created_at or time.time()
+        question_id = review.question_id
+
+        async def write(session: Any) -> QuestionStatus:
+            question = await self._db["questions"].find_one_and_update(
+                {"_id": question_id}, {"$inc": {"review_count": 1}}, {"status": 1},
+                return_document=ReturnDocument.AFTER, session=session)
+            if question is None:
+                raise UnknownQuestion(f"no question {question_id}")
+            try:
+                await self._db["reviews"].insert_one(dict(doc), session=session)
+            except DuplicateKeyError as error:
+                raise AlreadyReviewed(
+                    f"player {review.player_id} already reviewed question {question_id}") from error
+            status = QuestionStatus(question["status"])
+            if status is not QuestionStatus.PENDING:
+                return status
+            cursor = self._db["reviews"].find({"question_id": question_id}, {"up": 1, "reason": 1},
+                                              session=session).sort([("created_at", ASCENDING), ("_id", ASCENDING)])
+            votes = [vote async for vote in cursor]
+            ups = sum(1 for vote in votes if vote["up"])
+            moved = reviewing.verdict(ups, len(votes) - ups, queue_ups, reject_downs)
+            if moved is None:
+                return status
+            reason = (reviewing.reject_reason(vote["reason"] for vote in votes if not vote["up"])
+                      if moved is QuestionStatus.REJECTED else "")
+            await self._db["questions"].update_one(
+                {"_id": question_id, "status": QuestionStatus.PENDING.value},
+                {"$set": {"status": moved.value, "reject_reason": reason}}, session=session)
+            return moved
+
+        async with self._using(writing=True):
+            return await self._transaction(write)
+
+    async def next_for_review(self, player_id: str) -> Question | None:
+        async with self._using() as db:
+            reviewed = [doc["question_id"] async for doc in db["reviews"].find({"player_id": player_id},
+                                                                               {"question_id": 1})]
+            doc = await db["questions"].find_one(
+                {"status": QuestionStatus.PENDING.value, "author_id": {"$ne": player_id}, "_id": {"$nin": reviewed}},
+                docs.QUESTION_FIELDS, sort=[("created_at", ASCENDING), ("_id", ASCENDING)])
+        return docs.question(doc) if doc else None
+
+    async def questions_by_author(self, player_id: str, limit: int = 200) -> list[Question]:
+        if limit <= 0:
+            return []
+        async with self._using() as db:
+            cursor = (db["questions"].find({"author_id": player_id}, docs.QUESTION_FIELDS)
+                      .sort([("created_at", DESCENDING), ("_id", DESCENDING)]).limit(limit))
+            return [docs.question(doc) async for doc in cursor]
+
+    async def reports_by_question(self, limit: int = 50) -> list[ReportedQuestion]:
+        if limit <= 0:
+            return []
+        async with self._using() as db:
+            cursor = await db["reports"].aggregate([
+                {"$match": {"resolved": False}},
+                {"$group": {"_id": {"question_id": "$question_id", "reason": "$reason"}, "n": {"$sum": 1},
+                            "first_at": {"$min": "$created_at"}, "last_at": {"$max": "$created_at"}}}])
+            rows = [doc async for doc in cursor]
+        return group_reports(
+            [(row["_id"]["question_id"], row["_id"]["reason"], row["n"], row["first_at"], row["last_at"])
+             for row in rows], limit)
 
     # --- counters --------------------------------------------------------------
 
@@ -408,6 +524,32 @@ class MongoStore:
             doc = await db["counters"].find_one({"_id": name})
         return doc["value"] if doc else 0
 
+    # --- counters: batched flushes and reads (kwissle/counters.py) ---------------
+
+    async def add_counts(self, counts: Mapping[str, int]) -> None:
+        if not counts:
+            return
+        bumps = [UpdateOne({"_id": name}, {"$inc": {"value": by}}, upsert=True) for name, by in counts.items()]
+
+        async def write(session: Any) -> None:
+            await self._db["counters"].bulk_write(bumps, ordered=False, session=session)
+
+        async with self._using(writing=True):
+            for _ in range(2):  # an upsert that raced another one to insert: all undone, try again
+                try:
+                    await self._transaction(write)
+                    return
+                except DRIVER_ERRORS as error:
+                    if not is_duplicate(error):
+                        raise
+            raise StorageError(f"{len(counts)} counter(s) could not be added to (a new one kept "
+                               f"racing another writer); nothing was written")
+
+    async def counters_with_prefix(self, prefix: str) -> dict[str, int]:
+        names = {"_id": {"$gte": prefix, "$lt": after_prefix(prefix)}} if prefix else {}
+        async with self._using() as db:
+            return {doc["_id"]: doc["value"] async for doc in db["counters"].find(names)}
+
     # --- mail outbox -------------------------------------------------------------
 
     async def enqueue_mail(self, to: str, subject: str, body: str) -> Mail:
@@ -416,22 +558,113 @@ class MongoStore:
             await db["outbox"].insert_one(docs.mail_doc(mail))
         return mail
 
-    async def pending_mail(self, limit: int = 20) -> list[Mail]:
+    # --- accounts: sign-in links and the mail outbox's lease ----------------------
+
+    async def create_sign_in_link(self, token_hash: str, email: str, guest_id: str | None,
+                                  now: float, expires_at: float) -> None:
+        doc = {"_id": token_hash, "email": email, "guest_id": guest_id, "created_at": now,
+               "expires_at": expires_at, "expires_on": _utc(expires_at), "used_at": None, "player_id": None}
+        async with self._using(writing=True) as db:
+            await db["sign_in_links"].insert_one(doc)
+
+    async def consume_sign_in_link(self, token_hash: str, now: float, name: str = "") -> Player:
+        """One transaction: the link is marked used by a conditional update (two consumes of one
+        link: one matches, the other finds it used), then the account is found, made or merged."""
+        links = self._db["sign_in_links"]
+
+        async def write(session: Any) -> Player:
+            link = await links.find_one_and_update(
+                {"_id": token_hash, "used_at": None, "expires_at": {"$gt": now}},
+                {"$set": {"used_at": now}}, session=session)
+            if link is None:
+                found = await links.find_one({"_id": token_hash}, session=session)
+                raise SignInRefused("unknown" if found is None else "used" if found["used_at"] is not None
+                                    else "expired")
+            account = await self._account_for(session, link["email"], link.get("guest_id"), name, now)
+            await links.update_one({"_id": token_hash}, {"$set": {"player_id": account.id}}, session=session)
+            return account
+
+        async with self._using(writing=True):
+            try:
+                return await self._transaction(write)
+            except DuplicateKeyError as error:  # another link of the same address made the account first
+                raise StorageError("the account was being created by another sign-in: "
+                                   "follow the link again") from error
+
+    async def _account_for(self, session: Any, email: str, guest_id: str | None, name: str, now: float) -> Player:
+        players = self._db["players"]
+        account = await players.find_one({"email": {"$eq": email, "$type": "string"}}, session=session)
+        guest = await players.find_one({"_id": guest_id, "guest": True}, session=session) if guest_id else None
+        if account is None and guest is not None:
+            await players.update_one({"_id": guest_id}, {"$set": {"guest": False, "email": email}}, session=session)
+            return docs.player({**guest, "guest": False, "email": email})
+        if account is None:
+            player = Player(id=new_id(), name=name or "Player", guest=False, email=email, created_at=now)
+            await players.insert_one(docs.player_doc(player), session=session)
+            return player
+        if guest is not None:
+            await self._merge_guest(session, guest_id, account["_id"])
+        return docs.player(account)
+
+    async def _merge_guest(self, session: Any, guest_id: str, account_id: str) -> None:
+        """Move everything of the guest to the account, then delete the guest."""
+        db = self._db
+        async for doc in db["battles"].find({"players": guest_id}, session=session):
+            moved = docs.battle_doc(battle_moved(docs.battle(doc), guest_id, account_id))
+            del moved["_id"]
+            await db["battles"].update_one({"_id": doc["_id"]}, {"$set": moved}, session=session)
+        for collection in ("reviews", "reports"):  # where both did one question, the account's own stays
+            async for doc in db[collection].find({"player_id": guest_id}, session=session):
+                twin = await db[collection].find_one(
+                    {"question_id": doc["question_id"], "player_id": account_id}, session=session)
+                if twin is None:
+                    await db[collection].update_one({"_id": doc["_id"]}, {"$set": {"player_id": account_id}},
+                                                    session=session)
+                else:
+                    await db[collection].delete_one({"_id": doc["_id"]}, session=session)
+        async for doc in db["questions"].find({"author_id": guest_id}, {"_id": 1}, session=session):
+            await db["questions"].update_one({"_id": doc["_id"]}, {"$set": {"author_id": account_id}},
+                                             session=session)
+        await db["players"].delete_one({"_id": guest_id}, session=session)
+
+    async def claim_mail(self, now: float, lease_seconds: float, limit: int = 20) -> list[Mail]:
+        """Candidates are read in due order, then each is leased by a conditional update that
+        re-checks it is still due: a mail another worker leased meanwhile is skipped."""
         if limit <= 0:
             return []
-        async with self._using() as db:
-            cursor = (db["outbox"].find({"sent_at": None})
-                      .sort([("created_at", ASCENDING), ("_id", ASCENDING)]).limit(limit))
-            return [docs.mail(doc) async for doc in cursor]
-
-    async def mark_mail_sent(self, mail_id: str) -> None:
+        due = {"sent_at": None, "failed_at": None, "next_attempt_at": {"$lte": now}, "lease_until": {"$lte": now}}
+        claimed: list[Mail] = []
+        tried: list[str] = []
         async with self._using(writing=True) as db:
-            await db["outbox"].update_one({"_id": mail_id}, {"$set": {"sent_at": time.time()},
+            while len(claimed) < limit:
+                cursor = (db["outbox"].find({**due, "_id": {"$nin": tried}}, {"_id": 1})
+                          .sort([("next_attempt_at", ASCENDING), ("created_at", ASCENDING), ("_id", ASCENDING)])
+                          .limit(limit - len(claimed)))
+                candidates = [doc["_id"] async for doc in cursor]
+                if not candidates:
+                    break
+                for mail_id in candidates:
+                    tried.append(mail_id)
+                    doc = await db["outbox"].find_one_and_update(
+                        {**due, "_id": mail_id}, {"$set": {"lease_until": now + lease_seconds}},
+                        return_document=ReturnDocument.AFTER)
+                    if doc is not None:
+                        claimed.append(docs.mail(doc))
+        return claimed
+
+    async def mark_mail_sent(self, mail_id: str, now: float) -> None:
+        async with self._using(writing=True) as db:
+            await db["outbox"].update_one({"_id": mail_id}, {"$set": {"sent_at": now, "lease_until": 0.0},
                                                              "$inc": {"attempts": 1}})
 
-    async def mark_mail_failed(self, mail_id: str) -> None:
+    async def mark_mail_failed(self, mail_id: str, error: str, retry_at: float | None, now: float) -> None:
+        change: dict[str, Any] = {"last_error": error, "lease_until": 0.0}
+        if retry_at is None:
+            change["failed_at"] = now
+        else:
+            change["next_attempt_at"] = retry_at
         async with self._using(writing=True) as db:
-            await db["outbox"].update_one({"_id": mail_id}, {"$inc": {"attempts": 1}})
+            await db["outbox"].update_one({"_id": mail_id}, {"$set": change, "$inc": {"attempts": 1}})
 
     # --- health, and the whole store in and out (kwissle/storage/dump.py) ------------
 
@@ -463,3 +696,44 @@ class MongoStore:
                     await importer.add(kind, row)
                 await importer.flush()
         return importer.inserted
+
+
+    # --- boards: the profile page and the leaderboards (pipelines in kwissle/storage/boards.py) ---
+
+    async def player_profile(self, player_id: str) -> PlayerProfile | None:
+        player = await self.get_player(player_id)
+        if player is None:
+            return None
+        async with self._using() as db:
+            results = await (await db["battles"].aggregate(boards.results_pipeline(player_id))).to_list(None)
+            categories = await (await db["battles"].aggregate(boards.categories_pipeline(player_id))).to_list(None)
+        recent = await self.recent_battles(player_id, RECENT_BATTLES)
+        return boards.build_profile(player, results[0] if results else {},
+                                    ({**row, "category": row["_id"]} for row in categories), recent)
+
+    async def top_rated(self, limit: int = 100) -> list[Player]:
+        if limit <= 0:
+            return []
+        async with self._using() as db:
+            cursor = (db["players"].find(boards.top_rated_filter())
+                      .sort([("rating", DESCENDING), ("_id", ASCENDING)]).limit(limit))
+            return [docs.player(doc) async for doc in cursor]
+
+    async def most_wins_since(self, since: float, limit: int = 100) -> list[tuple[Player, int]]:
+        if limit <= 0:
+            return []
+        async with self._using() as db:
+            cursor = await db["battles"].aggregate(boards.most_wins_pipeline(since, limit))
+            return [(docs.player(row["player"]), row["wins"]) async for row in cursor]
+
+    async def best_per_category(self, min_answered: int = 5) -> dict[str, tuple[Player, int, int]]:
+        async with self._using() as db:
+            cursor = await db["battles"].aggregate(boards.best_per_category_pipeline(min_answered))
+            rows = [row async for row in cursor]
+        return {row["_id"]: (docs.player(row["player"]), row["right"], row["asked"])
+                for row in sorted(rows, key=lambda row: row["_id"])}
+
+
+def _utc(seconds: float) -> datetime.datetime:
+    """A time in seconds as the naive UTC datetime BSON stores (for a TTL index)."""
+    return datetime.datetime.fromtimestamp(seconds, datetime.UTC).replace(tzinfo=None)

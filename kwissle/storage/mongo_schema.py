@@ -92,7 +92,13 @@ async def _keep_first_report(db: Any) -> None:
         seen.add(pair)
 
 
-MIGRATIONS: list[Migration] = [_version_1, _version_2]
+async def _version_3(db: Any) -> None:
+    """Crowd review: a player's reviews, for the next question they have not reviewed yet
+    (SQLite finds them by the reviews' primary key, question then player)."""
+    await db["reviews"].create_index([("player_id", ASCENDING), ("question_id", ASCENDING)], name="player")
+
+
+MIGRATIONS: list[Migration] = [_version_1, _version_2, _version_3]
 
 
 async def schema_version(db: Any) -> int:

@@ -9,7 +9,8 @@ is the contract every adapter must pass.
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterable, AsyncIterator, Iterable, Sequence
+from collections.abc import AsyncIterable, AsyncIterator, Iterable, Mapping, Sequence
+from dataclasses import dataclass
 from typing import Any, Protocol
 
 from kwissle.model import (
@@ -19,9 +20,11 @@ from kwissle.model import (
     Player,
     Question,
     QuestionStatus,
+    Rating,
     Report,
     Review,
 )
+from kwissle.model.profiles import PlayerProfile
 
 
 class StorageError(Exception):
@@ -57,11 +60,42 @@ class DuplicateQuestion(StorageError):
     """A question with the same fingerprint (see textfold.fingerprint) is already stored."""
 
 
+class SignInRefused(StorageError):
+    """A sign-in link that cannot sign in: `reason` is "unknown" (no such link: forged, tampered,
+    or long gone), "used" or "expired". Nothing was changed."""
+
+    def __init__(self, reason: str) -> None:
+        super().__init__(f"the sign-in link is {reason}")
+        self.reason = reason
+
+
 class BattleAlreadyStored(StorageError):
     """`save_battle` of a battle id that is already stored: nothing was changed.
 
     A writer that retries a save treats this as success (its earlier try landed).
     """
+
+
+# --- crowd: reviews of pending questions, reports in front of moderators (kwissle/web/questions.py)
+
+class AlreadyReviewed(StorageError):
+    """`review_question` by a player who already reviewed that question: nothing was changed."""
+
+
+class UnknownQuestion(StorageError):
+    """A question id the store does not hold: nothing was changed."""
+
+
+@dataclass(frozen=True)
+class ReportedQuestion:
+    """The open reports of one question, grouped for the moderators: how many, and each
+    reason given with how many players gave it (most given first)."""
+
+    question_id: str
+    reports: int
+    reasons: tuple[tuple[str, int], ...]
+    first_at: float
+    last_at: float
 
 
 class Store(Protocol):
@@ -141,9 +175,10 @@ class Store(Protocol):
 
     # battles
     async def save_battle(self, record: BattleRecord) -> None:
-        """Store a finished battle, add its outcomes to the questions' play counts and bump the
-        counter `battles_<reason>`, all atomically. A battle id already stored raises
-        BattleAlreadyStored and changes nothing."""
+        """Store a finished battle, add its outcomes to the questions' play counts, bump the
+        counter `battles_<reason>` and set each player of `record.ratings` to their `after`
+        rating, all atomically. A battle id already stored raises BattleAlreadyStored and
+        changes nothing (no rating either)."""
         ...
 
     async def get_battle(self, battle_id: str) -> BattleRecord | None: ...
@@ -172,8 +207,103 @@ class Store(Protocol):
     async def increment(self, name: str, by: int = 1) -> int: ...
     async def get_counter(self, name: str) -> int: ...
 
+    # --- counters: batched flushes and reads (kwissle/counters.py)
+    async def add_counts(self, counts: Mapping[str, int]) -> None:
+        """Add each count to its counter (created at 0 when new): all of them or none, as one
+        atomic write with one upsert per key. Counters.flush writes a batch of hits with this."""
+        ...
+
+    async def counters_with_prefix(self, prefix: str) -> dict[str, int]:
+        """Every counter whose name starts with `prefix` ("" for all), by name."""
+        ...
+
     # mail outbox
     async def enqueue_mail(self, to: str, subject: str, body: str) -> Mail: ...
-    async def pending_mail(self, limit: int = 20) -> list[Mail]: ...
-    async def mark_mail_sent(self, mail_id: str) -> None: ...
-    async def mark_mail_failed(self, mail_id: str) -> None: ...
+
+    # --- accounts: sign-in links and the mail outbox's lease (kwissle/accounts.py, kwissle/mail/)
+    async def create_sign_in_link(self, token_hash: str, email: str, guest_id: str | None,
+                                  now: float, expires_at: float) -> None:
+        """Store a sign-in link by its token's hash (never the token) for the normalised `email`,
+        asked for by the guest `guest_id` (None: nobody to merge)."""
+        ...
+
+    async def consume_sign_in_link(self, token_hash: str, now: float, name: str = "") -> Player:
+        """Follow a link, atomically: mark it used and return the account of its e-mail.
+
+        SignInRefused (`.reason` "unknown", "used" or "expired") changes nothing; of two
+        concurrent consumes of one link exactly one succeeds. The account is found or created:
+        a new account is the link's guest row itself when that guest is stored (same id, so
+        their battles stay theirs), else a new player called `name`. An existing account takes
+        over the guest's battles (ids inside scores and answers too), reviews, reports and
+        questions, and the guest row is deleted. A guest with no stored row is not merged."""
+        ...
+
+    async def claim_mail(self, now: float, lease_seconds: float, limit: int = 20) -> list[Mail]:
+        """Up to `limit` mails due (not sent, not given up, next attempt at or before `now`, no
+        live lease), oldest due first, each leased until `now + lease_seconds` in the same atomic
+        step: two workers claiming at once never get the same mail."""
+        ...
+
+    async def mark_mail_sent(self, mail_id: str, now: float) -> None:
+        """The mail went out: sent at `now`, one more attempt, lease released."""
+        ...
+
+    async def mark_mail_failed(self, mail_id: str, error: str, retry_at: float | None, now: float) -> None:
+        """An attempt failed because of `error`: one more attempt, lease released, next attempt at
+        `retry_at`; `retry_at` None gives the mail up (failed at `now`, never claimed again)."""
+        ...
+
+    # --- boards: the profile page and the leaderboards (kwissle/web/profile.py, leaderboards.py)
+    async def player_profile(self, player_id: str) -> PlayerProfile | None:
+        """The player's record over their stored battles (abandoned ones left out), aggregated in
+        the database: wins, draws, losses, typed and choice accuracy, average answer time, every
+        category met with right/asked, and the `RECENT_BATTLES` newest battles. None for an unknown id."""
+        ...
+
+    async def top_rated(self, limit: int = 100) -> list[Player]:
+        """Signed-in players whose rating is not provisional (deviation below PROVISIONAL_DEVIATION),
+        highest rating first (ties by id)."""
+        ...
+
+    async def most_wins_since(self, since: float, limit: int = 100) -> list[tuple[Player, int]]:
+        """Signed-in players by battles won that ended at or after `since`, most first (ties by name, id)."""
+        ...
+
+    async def best_per_category(self, min_answered: int = 5) -> dict[str, tuple[Player, int, int]]:
+        """For each category, the signed-in player with the best accuracy (right / asked, ties by more
+        asked, then id) among those asked at least `min_answered` of its questions in stored,
+        not abandoned battles: category -> (player, right, asked)."""
+        ...
+
+    # --- ratings (kwissle/game/glicko2.py; stored by save_battle)
+    async def rating_history(self, player_id: str, limit: int = 100) -> list[tuple[float, Rating]]:
+        """The player's rating after each of their latest `limit` rated battles, as (the battle's
+        end, the rating after it), oldest first: read from the battles' `ratings`."""
+        ...
+
+    # --- crowd: reviews of pending questions, reports in front of moderators (kwissle/web/questions.py)
+    async def review_question(self, review: Review, queue_ups: int, reject_downs: int) -> QuestionStatus:
+        """Store `review` and move its question on, atomically, and return the question's status after.
+
+        A second review of one question by one player raises AlreadyReviewed; an unknown
+        question UnknownQuestion (both change nothing). With the vote counted, a pending
+        question with `reject_downs` or more down votes becomes rejected (reject_reason "voted
+        down by reviewers: <the reason most given>"), else one with `queue_ups` or more up votes,
+        more than its down votes, becomes queued for the moderators. The vote and the move are
+        one atomic step: of racing votes, every one is stored and the question moves once. A
+        vote on a question no longer pending (it moved while the vote was on its way) is stored
+        and moves nothing."""
+        ...
+
+    async def next_for_review(self, player_id: str) -> Question | None:
+        """The oldest pending question the player did not write and has not reviewed; None if none."""
+        ...
+
+    async def questions_by_author(self, player_id: str, limit: int = 200) -> list[Question]:
+        """The player's own questions, whatever their status, newest first."""
+        ...
+
+    async def reports_by_question(self, limit: int = 50) -> list[ReportedQuestion]:
+        """Open (unresolved) reports grouped by question, worst first: most reports, then the
+        latest report first."""
+        ...

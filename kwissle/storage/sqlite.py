@@ -36,7 +36,7 @@ import logging
 import os
 import sqlite3
 import time
-from collections.abc import AsyncIterator, Iterable, Iterator, Sequence
+from collections.abc import AsyncIterator, Iterable, Iterator, Mapping, Sequence
 from contextlib import asynccontextmanager
 from dataclasses import astuple
 from pathlib import Path
@@ -44,6 +44,7 @@ from typing import Any
 
 import aiosqlite
 
+from kwissle.game import reviewing
 from kwissle.model import (
     BattleEnd,
     BattleRecord,
@@ -59,14 +60,21 @@ from kwissle.model import (
     Report,
     Review,
 )
-from kwissle.storage import dump
+from kwissle.model.profiles import RECENT_BATTLES, PlayerProfile
+from kwissle.storage import boards, dump
 from kwissle.storage.checking import new_id, new_questions
+from kwissle.storage.merge import battle_moved
 from kwissle.storage.port import (
+    AlreadyReviewed,
     BattleAlreadyStored,
     DuplicateQuestion,
+    ReportedQuestion,
+    SignInRefused,
     StorageError,
     StoreUnavailable,
+    UnknownQuestion,
 )
+from kwissle.storage.prefix import after_prefix
 from kwissle.textfold import fingerprint
 
 log = logging.getLogger("kwissle.storage")
@@ -447,6 +455,10 @@ class SQLiteStore:
                     f"UPDATE questions SET asked = asked + 1, {column} = {column} + 1 WHERE id = ?",
                     (outcome.question_id,))
             await db.execute(_BUMP_COUNTER, (f"battles_{record.reason.value}", 1))
+            # --- ratings: the new ratings land with the battle that earned them, or neither does
+            await db.executemany(
+                "UPDATE players SET rating = ?, deviation = ?, volatility = ? WHERE id = ?",
+                [(c.after.rating, c.after.deviation, c.after.volatility, c.player_id) for c in record.ratings])
 
     async def get_battle(self, battle_id: str) -> BattleRecord | None:
         row = await self._one("SELECT * FROM battles WHERE id = ?", (battle_id,))
@@ -487,6 +499,20 @@ class SQLiteStore:
             records.append(_battle(row, outcomes))
         return records
 
+    # --- ratings (stored by save_battle) ---------------------------------------
+
+    async def rating_history(self, player_id: str, limit: int = 100) -> list[tuple[float, Rating]]:
+        rows = await self._all(
+            "SELECT ended_at, ratings FROM battles WHERE (player_a = ? OR player_b = ?) AND ratings != '[]' "
+            "ORDER BY ended_at DESC, id DESC LIMIT ?", (player_id, player_id, limit))
+        history = []
+        for row in reversed(rows):
+            after = next((change.after for change in map(_rating_change, json.loads(row["ratings"]))
+                          if change.player_id == player_id), None)
+            if after is not None:
+                history.append((row["ended_at"], after))
+        return history
+
     # --- reviews and reports -------------------------------------------------
 
     async def add_review(self, review: Review) -> None:
@@ -504,21 +530,88 @@ class SQLiteStore:
         return int(row[0]), int(row[1])
 
     async def add_report(self, question_id: str, player_id: str, battle_id: str | None, reason: str) -> Report:
+        """Repeated reports of one question by one player count once: the first one is returned."""
         report = Report(id=new_id(), question_id=question_id, player_id=player_id,
                         battle_id=battle_id, reason=reason, created_at=time.time())
-        await self._write(
-            "INSERT INTO reports (id, question_id, player_id, battle_id, reason, created_at) "
-            "VALUES (?, ?, ?, ?, ?, ?)",
-            (report.id, report.question_id, report.player_id, report.battle_id, report.reason,
-             report.created_at))
-        return report
+        async with self._transaction() as db:
+            if await _insert(db, "INSERT INTO reports (id, question_id, player_id, battle_id, reason, created_at) "
+                                 "VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT (question_id, player_id) DO NOTHING",
+                             (report.id, report.question_id, report.player_id, report.battle_id, report.reason,
+                              report.created_at)):
+                return report
+            async with db.execute("SELECT * FROM reports WHERE question_id = ? AND player_id = ?",
+                                  (question_id, player_id)) as cursor:
+                return _report(await cursor.fetchone())
 
     async def list_reports(self, resolved: bool = False, limit: int = 50) -> list[Report]:
         rows = await self._all(
             "SELECT * FROM reports WHERE resolved = ? ORDER BY created_at LIMIT ?", (int(resolved), limit))
-        return [Report(id=r["id"], question_id=r["question_id"], player_id=r["player_id"],
-                       battle_id=r["battle_id"], reason=r["reason"], created_at=r["created_at"],
-                       resolved=bool(r["resolved"])) for r in rows]
+        return [_report(r) for r in rows]
+
+    # --- crowd: reviews of pending questions, reports in front of moderators ---------
+
+    async def review_question(self, review: Review, queue_ups: int, reject_downs: int) -> QuestionStatus:
+        async with self._transaction() as db:
+            async with db.execute("SELECT status FROM questions WHERE id = ?", (review.question_id,)) as cursor:
+                row = await cursor.fetchone()
+            if row is None:
+                raise UnknownQuestion(f"no question {review.question_id}")
+            if not await _insert(db, "INSERT INTO reviews (question_id, player_id, up, reason, created_at) "
+                                     "VALUES (?, ?, ?, ?, ?) ON CONFLICT DO NOTHING",
+                                 (review.question_id, review.player_id, int(review.up), review.reason,
+                                  review.created_at or time.time())):
+                raise AlreadyReviewed(f"player {review.player_id} already reviewed question {review.question_id}")
+            status = QuestionStatus(row["status"])
+            if status is not QuestionStatus.PENDING:
+                return status
+            async with db.execute("SELECT up, reason FROM reviews WHERE question_id = ? ORDER BY created_at",
+                                  (review.question_id,)) as cursor:
+                votes = list(await cursor.fetchall())
+            ups = sum(1 for vote in votes if vote["up"])
+            moved = reviewing.verdict(ups, len(votes) - ups, queue_ups, reject_downs)
+            if moved is None:
+                return status
+            reason = (reviewing.reject_reason(vote["reason"] for vote in votes if not vote["up"])
+                      if moved is QuestionStatus.REJECTED else "")
+            await db.execute("UPDATE questions SET status = ?, reject_reason = ? WHERE id = ? AND status = ?",
+                             (moved.value, reason, review.question_id, QuestionStatus.PENDING.value))
+            return moved
+
+    async def next_for_review(self, player_id: str) -> Question | None:
+        row = await self._one(
+            f"SELECT {_QUESTION_COLUMNS} FROM questions q WHERE status = 'pending' "
+            "AND (author_id IS NULL OR author_id != ?) "
+            "AND NOT EXISTS (SELECT 1 FROM reviews r WHERE r.question_id = q.id AND r.player_id = ?) "
+            "ORDER BY created_at, id LIMIT 1", (player_id, player_id))
+        return _question(row) if row else None
+
+    async def questions_by_author(self, player_id: str, limit: int = 200) -> list[Question]:
+        if limit <= 0:
+            return []
+        rows = await self._all(
+            f"SELECT {_QUESTION_COLUMNS} FROM questions WHERE author_id = ? "
+            "ORDER BY created_at DESC, id DESC LIMIT ?", (player_id, limit))
+        return [_question(row) for row in rows]
+
+    async def reports_by_question(self, limit: int = 50) -> list[ReportedQuestion]:
+        if limit <= 0:
+            return []
+        async with self._reading() as db:
+            async with db.execute(
+                    "SELECT question_id, count(*) AS n, min(created_at) AS first_at, max(created_at) AS last_at "
+                    "FROM reports WHERE resolved = 0 GROUP BY question_id "
+                    "ORDER BY n DESC, last_at DESC, question_id LIMIT ?", (limit,)) as cursor:
+                groups = list(await cursor.fetchall())
+            async with db.execute(
+                    "SELECT question_id, reason, count(*) AS n, min(created_at) AS first_at FROM reports "
+                    "WHERE resolved = 0 AND question_id IN (SELECT value FROM json_each(?)) "
+                    "GROUP BY question_id, reason ORDER BY n DESC, first_at, reason",
+                    (json.dumps([g["question_id"] for g in groups]),)) as cursor:
+                reasons = list(await cursor.fetchall())
+        return [ReportedQuestion(question_id=g["question_id"], reports=g["n"],
+                                 reasons=tuple((r["reason"], r["n"]) for r in reasons
+                                               if r["question_id"] == g["question_id"]),
+                                 first_at=g["first_at"], last_at=g["last_at"]) for g in groups]
 
     # --- counters --------------------------------------------------------------
 
@@ -531,6 +624,22 @@ class SQLiteStore:
         row = await self._one("SELECT value FROM counters WHERE name = ?", (name,))
         return row[0] if row else 0
 
+    # --- counters: batched flushes and reads (kwissle/counters.py) ---------------
+
+    async def add_counts(self, counts: Mapping[str, int]) -> None:
+        if not counts:
+            return
+        async with self._transaction() as db:
+            await db.executemany(_BUMP_COUNTER, list(counts.items()))
+
+    async def counters_with_prefix(self, prefix: str) -> dict[str, int]:
+        if not prefix:
+            rows = await self._all("SELECT name, value FROM counters")
+        else:  # a range on the primary key (names compare by code point, as UTF-8 bytes do)
+            rows = await self._all("SELECT name, value FROM counters WHERE name >= ? AND name < ?",
+                                   (prefix, after_prefix(prefix)))
+        return {row[0]: row[1] for row in rows}
+
     # --- mail outbox -------------------------------------------------------------
 
     async def enqueue_mail(self, to: str, subject: str, body: str) -> Mail:
@@ -540,19 +649,53 @@ class SQLiteStore:
             (mail.id, mail.to, mail.subject, mail.body, mail.created_at))
         return mail
 
-    async def pending_mail(self, limit: int = 20) -> list[Mail]:
-        rows = await self._all(
-            "SELECT * FROM outbox WHERE sent_at IS NULL ORDER BY created_at LIMIT ?", (limit,))
-        return [Mail(id=r["id"], to=r["recipient"], subject=r["subject"], body=r["body"],
-                     created_at=r["created_at"], sent_at=r["sent_at"], attempts=r["attempts"])
-                for r in rows]
+    # --- accounts: sign-in links and the mail outbox's lease ----------------------
 
-    async def mark_mail_sent(self, mail_id: str) -> None:
+    async def create_sign_in_link(self, token_hash: str, email: str, guest_id: str | None,
+                                  now: float, expires_at: float) -> None:
         await self._write(
-            "UPDATE outbox SET sent_at = ?, attempts = attempts + 1 WHERE id = ?", (time.time(), mail_id))
+            "INSERT INTO sign_in_links (token_hash, email, guest_id, created_at, expires_at) VALUES (?, ?, ?, ?, ?)",
+            (token_hash, email, guest_id, now, expires_at))
 
-    async def mark_mail_failed(self, mail_id: str) -> None:
-        await self._write("UPDATE outbox SET attempts = attempts + 1 WHERE id = ?", (mail_id,))
+    async def consume_sign_in_link(self, token_hash: str, now: float, name: str = "") -> Player:
+        # One write transaction: the link's check, its use and the merge are one step, and a
+        # second consume of the same link waits for the write lock, then finds it used.
+        async with self._transaction() as db:
+            async with db.execute("SELECT * FROM sign_in_links WHERE token_hash = ?", (token_hash,)) as cursor:
+                link = await cursor.fetchone()
+            if link is None:
+                raise SignInRefused("unknown")
+            if link["used_at"] is not None:
+                raise SignInRefused("used")
+            if link["expires_at"] <= now:
+                raise SignInRefused("expired")
+            account_id = await _account_for(db, link["email"], link["guest_id"], name, now)
+            await db.execute("UPDATE sign_in_links SET used_at = ?, player_id = ? WHERE token_hash = ?",
+                             (now, account_id, token_hash))
+            async with db.execute("SELECT * FROM players WHERE id = ?", (account_id,)) as cursor:
+                row = await cursor.fetchone()
+        return _player(row)
+
+    async def claim_mail(self, now: float, lease_seconds: float, limit: int = 20) -> list[Mail]:
+        if limit <= 0:
+            return []
+        async with self._transaction() as db, db.execute(
+                "UPDATE outbox SET lease_until = ? WHERE id IN ("
+                " SELECT id FROM outbox WHERE sent_at IS NULL AND failed_at IS NULL"
+                " AND next_attempt_at <= ? AND lease_until <= ? ORDER BY next_attempt_at, created_at, id LIMIT ?)"
+                " RETURNING *", (now + lease_seconds, now, now, limit)) as cursor:
+            rows = await cursor.fetchall()
+        return sorted((_mail(r) for r in rows), key=lambda m: (m.next_attempt_at, m.created_at, m.id))
+
+    async def mark_mail_sent(self, mail_id: str, now: float) -> None:
+        await self._write(
+            "UPDATE outbox SET sent_at = ?, attempts = attempts + 1, lease_until = 0 WHERE id = ?", (now, mail_id))
+
+    async def mark_mail_failed(self, mail_id: str, error: str, retry_at: float | None, now: float) -> None:
+        await self._write(
+            "UPDATE outbox SET attempts = attempts + 1, last_error = ?, lease_until = 0, "
+            "next_attempt_at = coalesce(?, next_attempt_at), failed_at = CASE WHEN ? IS NULL THEN ? END "
+            "WHERE id = ?", (error, retry_at, retry_at, now, mail_id))
 
     # --- health, and the whole store in and out (kwissle/storage/dump.py) ------------
 
@@ -593,6 +736,33 @@ class SQLiteStore:
                     raise StorageError(f"{kind} {'/'.join(dump.key(kind, row))} is already in the store; "
                                        f"nothing was written")
         return inserted
+
+
+    # --- boards: the profile page and the leaderboards (queries in kwissle/storage/boards.py) ---
+
+    async def player_profile(self, player_id: str) -> PlayerProfile | None:
+        player = await self.get_player(player_id)
+        if player is None:
+            return None
+        named = {"p": player_id, "abandoned": boards.ABANDONED}
+        results = await self._one(boards.SQL_RESULTS, named)
+        categories = await self._all(boards.SQL_CATEGORIES, named)
+        recent = await self.recent_battles(player_id, RECENT_BATTLES)
+        return boards.build_profile(player, dict(results), (dict(row) for row in categories), recent)
+
+    async def top_rated(self, limit: int = 100) -> list[Player]:
+        rows = await self._all(boards.SQL_TOP_RATED, (*boards.TOP_RATED_PARAMS, limit))
+        return [_player(row) for row in rows]
+
+    async def most_wins_since(self, since: float, limit: int = 100) -> list[tuple[Player, int]]:
+        rows = await self._all(boards.SQL_MOST_WINS,
+                               {"since": since, "limit": limit, "abandoned": boards.ABANDONED})
+        return [(_player(row), row["wins"]) for row in rows]
+
+    async def best_per_category(self, min_answered: int = 5) -> dict[str, tuple[Player, int, int]]:
+        rows = await self._all(boards.SQL_BEST_PER_CATEGORY,
+                               {"min_answered": min_answered, "abandoned": boards.ABANDONED})
+        return {row["category"]: (_player(row), row["right"], row["asked"]) for row in rows}
 
 
 _BUMP_COUNTER = (
@@ -743,6 +913,11 @@ def _player(row: sqlite3.Row) -> Player:
     return Player(id=row["id"], name=row["name"], guest=bool(row["guest"]), email=row["email"],
                   is_admin=bool(row["is_admin"]), rating=row["rating"], created_at=row["created_at"],
                   deviation=row["deviation"], volatility=row["volatility"])
+
+
+def _report(r: sqlite3.Row) -> Report:
+    return Report(id=r["id"], question_id=r["question_id"], player_id=r["player_id"], battle_id=r["battle_id"],
+                  reason=r["reason"], created_at=r["created_at"], resolved=bool(r["resolved"]))
 
 
 def _question(row: sqlite3.Row) -> Question:
@@ -924,3 +1099,51 @@ async def _import(db: aiosqlite.Connection, record: dump.Record) -> bool:
                               record.sent_at, record.attempts, record.next_attempt_at, record.last_error,
                               record.failed_at))
     raise TypeError(f"not a record: {type(record).__name__}")
+
+
+# --- accounts: finding or making the account a sign-in link names ----------------------
+
+async def _account_for(db: aiosqlite.Connection, email: str, guest_id: str | None, name: str, now: float) -> str:
+    """The id of the account of `email`, made or merged with the guest `guest_id` (see the port)."""
+    async with db.execute("SELECT id FROM players WHERE email = ?", (email,)) as cursor:
+        account = await cursor.fetchone()
+    guest = None
+    if guest_id:
+        async with db.execute("SELECT id FROM players WHERE id = ? AND guest = 1", (guest_id,)) as cursor:
+            guest = await cursor.fetchone()
+    if account is None and guest is not None:
+        await db.execute("UPDATE players SET guest = 0, email = ? WHERE id = ?", (email, guest_id))
+        return guest_id
+    if account is None:
+        account_id = new_id()
+        await db.execute("INSERT INTO players (id, name, guest, email, created_at) VALUES (?, ?, 0, ?, ?)",
+                         (account_id, name or "Player", email, now))
+        return account_id
+    if guest is not None:
+        await _merge_guest(db, guest_id, account["id"])
+    return account["id"]
+
+
+async def _merge_guest(db: aiosqlite.Connection, guest_id: str, account_id: str) -> None:
+    """Move everything of the guest to the account, then delete the guest."""
+    async with db.execute("SELECT * FROM battles WHERE player_a = ? OR player_b = ?", (guest_id, guest_id)) as cursor:
+        battles = list(await cursor.fetchall())
+    for row in battles:
+        async with db.execute("SELECT * FROM battle_questions WHERE battle_id = ? ORDER BY position",
+                              (row["id"],)) as cursor:
+            outcomes = list(await cursor.fetchall())
+        moved = battle_moved(_battle(row, outcomes), guest_id, account_id)
+        await db.execute("UPDATE battles SET player_a = ?, player_b = ?, scores = ?, winner = ?, ratings = ? "
+                         "WHERE id = ?", (*moved.player_ids, json.dumps(moved.scores), moved.winner,
+                                          _rating_json(moved), moved.id))
+        await db.executemany(
+            "UPDATE battle_questions SET by = ?, typed = ?, chose = ?, typed_at = ?, chose_at = ? "
+            "WHERE battle_id = ? AND position = ?",
+            [(o.by, json.dumps(o.typed), json.dumps(o.chose), json.dumps(o.typed_at), json.dumps(o.chose_at),
+              moved.id, position) for position, o in enumerate(moved.outcomes)])
+    # Where both reviewed or reported one question, the account's own stays.
+    for table in ("reviews", "reports"):
+        await db.execute(f"UPDATE OR IGNORE {table} SET player_id = ? WHERE player_id = ?", (account_id, guest_id))
+        await db.execute(f"DELETE FROM {table} WHERE player_id = ?", (guest_id,))
+    await db.execute("UPDATE questions SET author_id = ? WHERE author_id = ?", (account_id, guest_id))
+    await db.execute("DELETE FROM players WHERE id = ?", (guest_id,))

@@ -29,6 +29,7 @@ class TicketHandler(BaseHandler):
                       retry_after=seconds)
         player = await self.player_from_cookie()
         if player is None:
+            self.limit("guests_per_ip", address)  # a visitor with a good cookie is no new guest
             # Only the cookie remembers a new guest: the store hears of them when they play.
             player = Player(id=secrets.token_hex(8), name=guest_name(_names), guest=True)
             self.remember_player(player)

@@ -7,8 +7,11 @@ static_url, so the pages carry no inline script and a strict CSP holds.
 
 from __future__ import annotations
 
+import inspect
+
 from tornado.web import URLSpec
 
+from kwissle.storage.port import StorageError
 from kwissle.web.base import BaseHandler
 
 
@@ -22,11 +25,22 @@ class PageHandler(BaseHandler):
         super().set_default_headers()
         self.set_header("Cache-Control", "no-cache")
 
+    async def prepare(self) -> None:
+        """Who is signed in, for the header of every page (`current_user` in templates: the
+        account, or None for a guest or nobody). A store that does not answer shows "Sign in"."""
+        try:
+            self.current_user = await self.signed_in_player()
+        except StorageError:
+            self.current_user = None
+
     def get(self) -> None:
         self.render(self.template, title=self.title, rules=self.kwissle.rules)
 
-    def head(self) -> None:  # monitors and link checkers; Tornado sends no body for HEAD
-        self.get()
+    async def head(self, *args: str) -> None:
+        """Monitors and link checkers: what GET would answer (Tornado sends no body for HEAD)."""
+        answer = self.get(*args)
+        if inspect.isawaitable(answer):
+            await answer
 
 
 class HomeHandler(PageHandler):

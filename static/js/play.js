@@ -26,10 +26,11 @@
   var RESTART_NOTICE = "The server is restarting: your battle will finish, then reconnect in a moment.";
   var TOAST_MS = 4500;
   var REPORT_ERROR_WINDOW_MS = 4000;
+  var REPORT_ACK_MS = 10000; // no `reported` by then: say so, and offer to send again
   var MAX_ANSWER_CHARS = 200;
   var MAX_REASON_CHARS = 500;
   var LAST_REVEAL_MS = 1600; // how long the last answer shows before the result screen
-  // Errors that a `report` can earn; a success has no reply (see report handling).
+  // Errors that a `report` can earn; a stored one is acknowledged with `reported`.
   var REPORT_ERRORS = ["already_reported", "rate_limited", "not_in_battle", "bad_message"];
   // Refusals that only mean "you were a moment late": the reveal tells the story.
   var QUIET_ERRORS = ["question_closed", "already_queued", "in_battle", "not_queued"];
@@ -75,6 +76,7 @@
     revealHeadline: $("reveal-headline"),
     revealAnswer: $("reveal-answer"),
     revealNext: $("reveal-next"),
+    revealNotes: $("reveal-notes"),
     leave: $("leave"),
     resultBadge: $("result-badge"),
     resultTitle: $("result-title"),
@@ -83,6 +85,7 @@
     finalMeScore: $("final-me-score"),
     finalThemName: $("final-them-name"),
     finalThemScore: $("final-them-score"),
+    resultRatings: $("result-ratings"),
     playAgain: $("play-again"),
     review: $("review"),
     toasts: $("toasts"),
@@ -281,6 +284,7 @@
     reveal: onReveal,
     end: onEnd,
     restarting: onRestarting,
+    reported: onReported,
     error: onError
   };
 
@@ -695,6 +699,7 @@
     el.reveal.className = "reveal reveal--" + kind;
     setText(el.revealHeadline, headline);
     setText(el.revealAnswer, message.answer);
+    fillNotes(el.revealNotes, message);
     var last = message.q + 1 >= state.battle.questions;
     state.finalRevealAt = last ? Date.now() : null;
     setText(el.revealNext, last ? "That was the last question…" : "Next question coming up…");
@@ -833,10 +838,74 @@
     setText(el.finalMeScore, mine);
     setText(el.finalThemName, them.name);
     setText(el.finalThemScore, theirs);
+    renderRatings(message.ratings, me, them);
     renderReview(message.review || [], me, them);
     showScreen("result");
     el.resultTitle.focus();
     announce(title + " " + sub);
+  }
+
+  // ---------------------------------------------------------------- ratings and notes
+
+  // "1512?" while provisional, "1512" once established.
+  function ratingText(value, provisional) { return value + (provisional ? "?" : ""); }
+
+  // "1500? → 1512? (+12)"; no `ratings` (a guest in the battle): nothing shown.
+  function renderRatings(ratings, me, them) {
+    var box = el.resultRatings;
+    box.textContent = "";
+    box.hidden = true;
+    if (!ratings || !ratings[me] || !ratings[them.id]) return;
+    [[me, "Your rating"], [them.id, them.name + "'s rating"]].forEach(function (pair) {
+      var change = ratings[pair[0]];
+      var delta = change.after - change.before;
+      var row = make("div", "ratings__row");
+      row.setAttribute("data-player", pair[0] === me ? "me" : "them");
+      row.appendChild(make("dt", "ratings__who", pair[1]));
+      var dd = make("dd", "ratings__change");
+      dd.appendChild(make("span", "ratings__before", ratingText(change.before, change.before_provisional)));
+      dd.appendChild(document.createTextNode(" → "));
+      dd.appendChild(make("strong", "ratings__after", ratingText(change.after, change.provisional)));
+      dd.appendChild(make("span", "ratings__delta ratings__delta--" + (delta > 0 ? "up" : delta < 0 ? "down" : "same"),
+                          " (" + (delta > 0 ? "+" : delta < 0 ? "−" : "±") + Math.abs(delta) + ")"));
+      row.appendChild(dd);
+      box.appendChild(row);
+    });
+    box.hidden = false;
+  }
+
+  // Only http(s) addresses become links: a player wrote this one.
+  function safeHref(link) {
+    try {
+      var url = new URL(link);
+      return url.protocol === "http:" || url.protocol === "https:" ? url.href : null;
+    } catch (err) {
+      return null;
+    }
+  }
+
+  // A question's explanation and source link (from `reveal` or an `end.review` item), as text.
+  function fillNotes(box, source) {
+    box.textContent = "";
+    var explanation = typeof source.explanation === "string" ? source.explanation : "";
+    var link = typeof source.link === "string" ? source.link : "";
+    if (explanation) box.appendChild(make("p", "notes__explanation", explanation));
+    if (link) {
+      var line = make("p", "notes__source");
+      line.appendChild(document.createTextNode("Source: "));
+      var href = safeHref(link);
+      if (href) {
+        var a = make("a", "notes__link", link);
+        a.href = href;
+        a.target = "_blank";
+        a.rel = "noopener noreferrer";
+        line.appendChild(a);
+      } else {
+        line.appendChild(make("span", "notes__plain", link));
+      }
+      box.appendChild(line);
+    }
+    box.hidden = !explanation && !link;
   }
 
   function renderReview(items, me, them) {
@@ -852,6 +921,9 @@
       answer.appendChild(document.createTextNode("Answer: "));
       answer.appendChild(make("strong", "", item.answer));
       li.appendChild(answer);
+      var notes = make("div", "notes");
+      fillNotes(notes, item);
+      if (!notes.hidden) li.appendChild(notes);
 
       var taken;
       var kind;
@@ -939,20 +1011,40 @@
         status.className = "report__status report__status--bad";
         return;
       }
-      // A report that is accepted gets no reply; a refused one gets an `error`
-      // soon after. Say it was sent, and take it back if a refusal arrives.
+      // A stored report is acknowledged with `reported`; a refused one gets an `error`.
       form.hidden = true;
       toggle.hidden = true;
-      setText(status, "Report sent — thank you. A moderator will take a look.");
-      status.className = "report__status report__status--good";
-      state.pendingReport = { q: q, at: Date.now(), status: status, toggle: toggle, form: form };
+      setText(status, "Sending the report…");
+      status.className = "report__status";
+      var pending = { q: q, at: Date.now(), status: status, toggle: toggle, form: form };
+      pending.timer = window.setTimeout(function () { reportUnanswered(pending); }, REPORT_ACK_MS);
+      state.pendingReport = pending;
     });
     return box;
+  }
+
+  function onReported(message) {
+    var pending = state.pendingReport;
+    if (!pending || pending.q !== message.q) return; // another tab's report, or one already settled
+    window.clearTimeout(pending.timer);
+    state.pendingReport = null;
+    setText(pending.status, "Report sent — thanks. A moderator will take a look.");
+    pending.status.className = "report__status report__status--good";
+  }
+
+  function reportUnanswered(pending) {
+    if (state.pendingReport !== pending) return;
+    state.pendingReport = null;
+    setText(pending.status, "No answer from the server: the report may not have been stored. Try again.");
+    pending.status.className = "report__status report__status--bad";
+    pending.toggle.hidden = false;
+    pending.form.hidden = false;
   }
 
   function reportRefused(message) {
     var pending = state.pendingReport;
     state.pendingReport = null;
+    window.clearTimeout(pending.timer);
     setText(pending.status, "Not sent: " + (message.message || message.code));
     pending.status.className = "report__status report__status--bad";
     if (message.code !== "already_reported") {

@@ -166,13 +166,14 @@ async def test_reports_are_stored_once_per_question_for_the_current_or_last_batt
     await a.send({"type": "report", "q": 1, "reason": "not asked yet"})
     await a.expect("error", code="bad_message")
     await a.send({"type": "report", "q": 0, "reason": "The answer is out of date"})
+    await a.expect("reported", q=0)
     await a.send({"type": "report", "q": 0, "reason": "again"})
     await a.expect("error", code="already_reported")
     await a.send({"type": "leave"})
     await a.until("end")
     await b.until("end")
     await b.send({"type": "report", "q": 0, "reason": "ambiguous"})  # after the battle: still allowed
-    await b.silent(0.2)
+    await b.expect("reported", q=0)
     await server.hub.shutdown()
     reports = await server.store.list_reports()
     assert sorted(r.reason for r in reports) == ["The answer is out of date", "ambiguous"]

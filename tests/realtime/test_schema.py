@@ -92,10 +92,10 @@ def test_the_prose_and_the_schema_name_the_same_messages_and_error_codes():
 
 def test_the_contract_states_its_version_and_keeps_a_change_log():
     text = doc()
-    assert re.search(r"Version 1, revision 4", text)
+    assert re.search(r"Version 1, revision 5", text)
     log = text.split("## Change log", 1)[1]
-    assert [int(n) for n in re.findall(r"\*\*Revision (\d+)\*\*", log)] == [4, 3, 2, 1]
-    assert "revision 4" in wire_schema.schema()["title"]
+    assert [int(n) for n in re.findall(r"\*\*Revision (\d+)\*\*", log)] == [5, 4, 3, 2, 1]
+    assert "revision 5" in wire_schema.schema()["title"]
 
 
 SCORES = {"a1": 3, "b2": 0}

@@ -166,7 +166,7 @@ async def test_sqlite_round_trip_through_a_file_is_byte_identical_but_for_the_he
     await source.set_ratings({ana.id: 1516.25, zoe.id: 1483.75})
     await source.add_report(questions[0].id, zoe.id, "b-1", "ça ne va pas")
     mail = await source.enqueue_mail("ana@example.org", "Sign in", "Hallo — Grüße")
-    await source.mark_mail_sent(mail.id)
+    await source.mark_mail_sent(mail.id, now=mail.created_at + 1)
     await source.increment("visits", 12)
 
     first, second = tmp_path / "first.jsonl", tmp_path / "second.jsonl"

@@ -102,17 +102,18 @@ class FakeConnection:
 
 
 class GatedStore:
-    """A fake store: the real SQLite store, except that picking questions waits for `gate`."""
+    """A fake store: the real SQLite store, except that picking questions (the one store call
+    of a pairing: what the players saw lately) waits for `gate`."""
 
     def __init__(self, store) -> None:
         self._store = store
         self.gate = asyncio.Event()
         self.picking = asyncio.Event()
 
-    async def sample_questions(self, n, exclude=()):
+    async def last_seen_questions(self, player_ids, battles=20):
         self.picking.set()
         await self.gate.wait()
-        return await self._store.sample_questions(n, exclude=exclude)
+        return await self._store.last_seen_questions(player_ids, battles)
 
     def __getattr__(self, name):
         return getattr(self._store, name)

@@ -199,6 +199,9 @@ class StandInCollection:
     async def update_one(self, filter: Any, update: Any, upsert: bool = False, session: Any = None) -> Any:
         return await self._call(session, self._sync.update_one, _bson(filter), _bson(update), upsert=upsert)
 
+    async def delete_one(self, filter: Any, session: Any = None) -> Any:
+        return await self._call(session, self._sync.delete_one, _bson(filter))
+
     async def find_one_and_update(self, filter: Any, update: Any, projection: Any = None, *, upsert: bool = False,
                                   return_document: bool = ReturnDocument.BEFORE, session: Any = None) -> Any:
         return await self._call(session, self._sync.find_one_and_update, _bson(filter), _bson(update),

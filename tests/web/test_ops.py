@@ -107,7 +107,7 @@ async def test_metrics_count_a_battle_as_it_is_played(server):
     assert value(during, "kwissle_messages_sent_total", type="battle") == 2
     assert value(during, "kwissle_messages_sent_total", type="question") == 2
     # preparing the battle asked the store, through the timing wrapper
-    assert value(during, "kwissle_store_call_seconds_count", method="sample_questions") >= 1
+    assert value(during, "kwissle_store_call_seconds_count", method="last_seen_questions") >= 1
 
     answered = 0
     for q in range(server.settings.questions_per_battle):

@@ -162,3 +162,15 @@ async def test_assets_carry_version_hashes_and_are_cached_for_long(server):
         assert max_age >= ONE_YEAR, (url, response.headers["Cache-Control"])
     unversioned = await fetch(server, "/static/js/play.js")
     assert "max-age" not in unversioned.headers.get("Cache-Control", "")
+
+
+@pytest.mark.parametrize("path, status", [
+    ("/", 200), ("/leaders", 200), ("/player/nobody", 404), ("/questions/new", 302), ("/review", 302),
+])
+async def test_head_answers_what_get_would_without_a_body(server, path, status):
+    client = AsyncHTTPClient()
+    got = await client.fetch(server.base_url + path, method="HEAD", raise_error=False, follow_redirects=False)
+    want = await client.fetch(server.base_url + path, raise_error=False, follow_redirects=False)
+    assert (got.code, want.code) == (status, status)
+    assert got.body == b""
+    assert got.headers.get("Location") == want.headers.get("Location")
