@@ -1,12 +1,12 @@
 """Crowd review of a pending question: the reasons a reviewer may vote down, and the verdict.
 
-Pure. Each adapter's `review_question` calls `verdict` on the tally it counted inside
-the same atomic step as the vote, so the rule lives here once.
+Pure. Each adapter's `review_question` calls `decide` on the votes it read inside the
+same atomic step as the vote, so the rule lives here once.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 
 from kwissle.model import QuestionStatus
 
@@ -31,3 +31,15 @@ def reject_reason(down_reasons: Iterable[str]) -> str:
         counts[reason] = counts.get(reason, 0) + 1
     most = max(counts.items(), key=lambda item: item[1], default=("", 0))[0]  # max keeps the first of a tie
     return f"voted down by reviewers: {most}" if most else "voted down by reviewers"
+
+
+def decide(votes: Sequence[tuple[bool, str]], queue_ups: int,
+           reject_downs: int) -> tuple[QuestionStatus, str] | None:
+    """Given every vote on a pending question as (up, reason), oldest first: where it moves and
+    the reason its author reads (empty unless rejected); None while it stays pending."""
+    ups = sum(1 for up, _ in votes if up)
+    moved = verdict(ups, len(votes) - ups, queue_ups, reject_downs)
+    if moved is None:
+        return None
+    reason = reject_reason(r for up, r in votes if not up) if moved is QuestionStatus.REJECTED else ""
+    return moved, reason

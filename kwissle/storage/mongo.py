@@ -461,13 +461,11 @@ class MongoStore:
                 return status
             cursor = self._db["reviews"].find({"question_id": question_id}, {"up": 1, "reason": 1},
                                               session=session).sort([("created_at", ASCENDING), ("_id", ASCENDING)])
-            votes = [vote async for vote in cursor]
-            ups = sum(1 for vote in votes if vote["up"])
-            moved = reviewing.verdict(ups, len(votes) - ups, queue_ups, reject_downs)
-            if moved is None:
+            decided = reviewing.decide([(vote["up"], vote["reason"]) async for vote in cursor],
+                                       queue_ups, reject_downs)
+            if decided is None:
                 return status
-            reason = (reviewing.reject_reason(vote["reason"] for vote in votes if not vote["up"])
-                      if moved is QuestionStatus.REJECTED else "")
+            moved, reason = decided
             await self._db["questions"].update_one(
                 {"_id": question_id, "status": QuestionStatus.PENDING.value},
                 {"$set": {"status": moved.value, "reject_reason": reason}}, session=session)

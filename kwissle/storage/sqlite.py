@@ -566,13 +566,11 @@ class SQLiteStore:
                 return status
             async with db.execute("SELECT up, reason FROM reviews WHERE question_id = ? ORDER BY created_at",
                                   (review.question_id,)) as cursor:
-                votes = list(await cursor.fetchall())
-            ups = sum(1 for vote in votes if vote["up"])
-            moved = reviewing.verdict(ups, len(votes) - ups, queue_ups, reject_downs)
-            if moved is None:
+                votes = [(bool(up), reason) for up, reason in await cursor.fetchall()]
+            decided = reviewing.decide(votes, queue_ups, reject_downs)
+            if decided is None:
                 return status
-            reason = (reviewing.reject_reason(vote["reason"] for vote in votes if not vote["up"])
-                      if moved is QuestionStatus.REJECTED else "")
+            moved, reason = decided
             await db.execute("UPDATE questions SET status = ?, reject_reason = ? WHERE id = ? AND status = ?",
                              (moved.value, reason, review.question_id, QuestionStatus.PENDING.value))
             return moved
