@@ -103,18 +103,22 @@ class XhrSendHandler(_SockJSEndpoint, transports.XhrSendHandler):
         self.set_header("Content-Type", "text/plain; charset=UTF-8")
 
 
-class WebSocketTransport(transports.WebSocketTransport):
+class _DirectWrites:
+    """Send each frame with `_write_text` (no per-message coroutine); both WebSocket transports."""
+
+    def send_pack(self, message, binary: bool = False) -> None:
+        try:
+            _write_text(self, message, binary)  # type: ignore[arg-type]
+        except OSError:  # as sockjs-tornado does
+            self.server.io_loop.add_callback(self.on_close)  # type: ignore[attr-defined]
+
+
+class WebSocketTransport(_DirectWrites, transports.WebSocketTransport):
     """`/sockjs/<server>/<session>/websocket`: each frame is a JSON array of messages."""
 
     def open(self, session_id: str) -> None:
         super().open(session_id)
         _shed_handshake(self)
-
-    def send_pack(self, message, binary: bool = False) -> None:
-        try:
-            _write_text(self, message, binary)
-        except OSError:  # as sockjs-tornado does
-            self.server.io_loop.add_callback(self.on_close)
 
     def on_message(self, message: str | bytes) -> None:
         if not message or not self.session:  # SockJS ignores empty frames
@@ -160,18 +164,12 @@ def _write_text(handler: WebSocketHandler, message: str | bytes, binary: bool = 
         raise WebSocketClosedError() from None
 
 
-class RawWebSocket(_RawWebSocketTransport):
+class RawWebSocket(_DirectWrites, _RawWebSocketTransport):
     """`/sockjs/websocket`: one message per frame, no SockJS framing."""
 
     def open(self) -> None:
         super().open()
         _shed_handshake(self)
-
-    def send_pack(self, message, binary: bool = False) -> None:
-        try:
-            _write_text(self, message, binary)
-        except OSError:  # as sockjs-tornado does
-            self.server.io_loop.add_callback(self.on_close)
 
 
 def _harden(handler: type) -> type:
