@@ -1,4 +1,5 @@
-"""Rate limits on what a user can repeat: sign-in mails, new guests, submissions, reviews, reports.
+"""Rate limits on what a user can repeat: sign-in mails, new guests, submissions, reviews, reports,
+name changes.
 
 Each rule is a moving window (the `limits` package) keyed by what it limits: an
 address, an IP, a player. `hit(rule, key)` counts one attempt and answers None
@@ -31,6 +32,7 @@ RULES: dict[str, tuple[str, str]] = {
     "submissions_per_player": ("limit_submissions_per_player", "questions submitted"),
     "reviews_per_player": ("limit_reviews_per_player", "reviews"),
     "reports_per_player": ("limit_reports_per_player", "reports"),
+    "renames_per_player": ("limit_renames_per_player", "name changes"),
 }
 
 

@@ -82,6 +82,7 @@ class Settings:
     limit_submissions_per_player: str = "20/day"
     limit_reviews_per_player: str = "120/hour"
     limit_reports_per_player: str = "30/day"
+    limit_renames_per_player: str = "10/day"  # display-name changes (kwissle/web/account.py)
     # Crowd review: a pending question goes to the moderators' queue at this many up votes
     # (more than down votes), and is rejected at this many down votes.
     review_queue_ups: int = 2
@@ -227,6 +228,7 @@ _PARSERS: dict[str, Callable[[str], Any]] = {
     "limit_submissions_per_player": lambda raw: _rate(raw),
     "limit_reviews_per_player": lambda raw: _rate(raw),
     "limit_reports_per_player": lambda raw: _rate(raw),
+    "limit_renames_per_player": lambda raw: _rate(raw),
     "review_queue_ups": _positive(int),
     "review_reject_downs": _positive(int),
     "counter_flush_seconds": _positive(float),

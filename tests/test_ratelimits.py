@@ -15,6 +15,7 @@ SMALL = {
     "submissions_per_player": ("3/day", 3, 86400),
     "reviews_per_player": ("5/hour", 5, 3600),
     "reports_per_player": ("2/day", 2, 86400),
+    "renames_per_player": ("3/day", 3, 86400),
 }
 
 
