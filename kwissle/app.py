@@ -24,7 +24,17 @@ from kwissle.roles import SERVE, Role
 from kwissle.settings import Settings
 from kwissle.shutdown import FlushStep
 from kwissle.storage.port import Store
-from kwissle.web import admin, api, leaderboards, ops, pages, profile, questions, signin
+from kwissle.web import (
+    account,
+    admin,
+    api,
+    leaderboards,
+    ops,
+    pages,
+    profile,
+    questions,
+    signin,
+)
 from kwissle.web.base import NotFoundHandler
 from kwissle.web.game_status import GameStatus, RemoteStatusHandler
 from kwissle.web.known_questions import KnownQuestions
@@ -73,6 +83,7 @@ def make_app(settings: Settings, store: Store, hub: Hub | None = None,
         routes += [*pages.routes(), *signin.routes(), (r"/api/ticket", api.TicketHandler)]
         routes += [*profile.routes(), *leaderboards.routes()]
         routes += questions.routes()  # submit, my questions, review
+        routes += account.routes()  # a signed-in player's display name
     if role.game:
         hub = hub or Hub(store, settings.rules, results=ResultsWriter(
             store, settings.result_queue_size, spill_path=settings.data_dir / UNSAVED_BATTLES_FILE),

@@ -40,6 +40,7 @@ from kwissle.game.rules import Rules
 from kwissle.metrics import Metrics
 from kwissle.model import BattleRecord, Question, QuestionStatus, Rating
 from kwissle.ratelimits import RateLimits
+from kwissle.realtime.guest_rows import GuestRows
 from kwissle.realtime.protocol import ClientMessage, encode, error
 from kwissle.realtime.question_pool import QuestionPool
 from kwissle.realtime.results import FLUSH_SECONDS, ResultsWriter
@@ -131,6 +132,8 @@ class Hub:
         self._lexicon: Lexicon | None = None  # None: the default lexicon, until load_lexicon()
         # The published questions in memory: pairing reads none from the store.
         self.questions = QuestionPool(store, self._spawn)
+        # Guests' player rows: one store call per burst of pairings (kwissle/realtime/guest_rows.py).
+        self.guest_rows = GuestRows(store, self._spawn)
 
     # --- status ------------------------------------------------------------------
 
@@ -290,9 +293,10 @@ class Hub:
         ids = tuple(holder.id for holder in holders)
         ratings: dict[str, Rating | None] = {}
         try:
+            # a guest's row is written when they first play, not per ticket: batched with every
+            # other guest pairing now, and not at all for one this process stored lately
+            await self.guest_rows.ensure((holder.id, holder.name) for holder in holders if holder.guest)
             for holder in holders:
-                if holder.guest:  # a guest's row is written when they first play, not per ticket
-                    await self.store.ensure_guest(holder.id, holder.name)
                 ratings[holder.id] = await self._rating_of(holder)
             questions = await self._pick_questions(ids)
         except StorageError as problem:

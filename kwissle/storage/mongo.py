@@ -41,7 +41,7 @@ from contextlib import asynccontextmanager
 from typing import Any, TypeVar
 
 from pymongo import ASCENDING, DESCENDING, ReturnDocument, UpdateOne
-from pymongo.errors import DuplicateKeyError
+from pymongo.errors import BulkWriteError, DuplicateKeyError
 
 from kwissle.game import reviewing
 from kwissle.model import (
@@ -605,7 +605,8 @@ class MongoStore:
         return docs.player(account)
 
     async def _merge_guest(self, session: Any, guest_id: str, account_id: str) -> None:
-        """Move everything of the guest to the account, then delete the guest."""
+        """Move everything of the guest to the account. The guest's document stays, empty: a battle
+        the guest is still playing (or starts from a tab opened before signing in) must still be storable."""
         db = self._db
         async for doc in db["battles"].find({"players": guest_id}, session=session):
             moved = docs.battle_doc(battle_moved(docs.battle(doc), guest_id, account_id))
@@ -623,7 +624,6 @@ class MongoStore:
         async for doc in db["questions"].find({"author_id": guest_id}, {"_id": 1}, session=session):
             await db["questions"].update_one({"_id": doc["_id"]}, {"$set": {"author_id": account_id}},
                                              session=session)
-        await db["players"].delete_one({"_id": guest_id}, session=session)
 
     async def claim_mail(self, now: float, lease_seconds: float, limit: int = 20) -> list[Mail]:
         """Candidates are read in due order, then each is leased by a conditional update that
@@ -730,6 +730,35 @@ class MongoStore:
             rows = [row async for row in cursor]
         return {row["_id"]: (docs.player(row["player"]), row["right"], row["asked"])
                 for row in sorted(rows, key=lambda row: row["_id"])}
+
+    # --- names: a signed-in player chooses their display name (kwissle/web/account.py) ---
+
+    async def rename_player(self, player_id: str, name: str) -> bool:
+        async with self._using(writing=True) as db:
+            result = await db["players"].update_one({"_id": player_id}, {"$set": {"name": name}})
+        return result.matched_count == 1
+
+    # --- guests: their rows written in batches when they first play (kwissle/realtime/guest_rows.py) ---
+
+    async def ensure_guests(self, guests: Sequence[tuple[str, str]]) -> None:
+        now = time.time()
+        named: dict[str, str] = {}
+        for player_id, name in guests:  # the first name given wins, as one by one it would
+            named.setdefault(player_id, name)
+        upserts = []
+        for player_id, name in named.items():
+            guest = docs.player_doc(Player(id=player_id, name=name, guest=True, created_at=now))
+            del guest["_id"]
+            upserts.append(UpdateOne({"_id": player_id}, {"$setOnInsert": guest}, upsert=True))
+        if not upserts:
+            return
+        async with self._using(writing=True) as db:
+            try:
+                await db["players"].bulk_write(upserts, ordered=False)
+            except BulkWriteError as error:
+                # An upsert that raced another writer's insert of the same id: that one stored it.
+                if not all(e.get("code") == 11000 for e in error.details.get("writeErrors", ())):
+                    raise
 
 
 def _utc(seconds: float) -> datetime.datetime:

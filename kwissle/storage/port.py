@@ -235,7 +235,8 @@ class Store(Protocol):
         a new account is the link's guest row itself when that guest is stored (same id, so
         their battles stay theirs), else a new player called `name`. An existing account takes
         over the guest's battles (ids inside scores and answers too), reviews, reports and
-        questions, and the guest row is deleted. A guest with no stored row is not merged."""
+        questions; the guest row stays, empty, so a battle the guest is still playing can be
+        stored (it stays the guest's). A guest with no stored row is not merged."""
         ...
 
     async def claim_mail(self, now: float, lease_seconds: float, limit: int = 20) -> list[Mail]:
@@ -306,4 +307,18 @@ class Store(Protocol):
     async def reports_by_question(self, limit: int = 50) -> list[ReportedQuestion]:
         """Open (unresolved) reports grouped by question, worst first: most reports, then the
         latest report first."""
+        ...
+
+    # --- names: a signed-in player chooses their display name (kwissle/web/account.py)
+    async def rename_player(self, player_id: str, name: str) -> bool:
+        """Give the stored player `name` (already checked: kwissle/game/names.py check_display_name);
+        False, changing nothing, if no player has this id. Names need not be unique: ids are.
+        Battles keep player ids, so every page shows the new name from now on."""
+        ...
+
+    # --- guests: their rows written in batches when they first play (kwissle/realtime/guest_rows.py)
+    async def ensure_guests(self, guests: Sequence[tuple[str, str]]) -> None:
+        """Store each (id, name) of `guests` as a guest unless a player with that id exists (an
+        account, or a guest stored before, is left untouched; of one id given twice, the first
+        name is stored). One write for all of them: one transaction, or one bulk write."""
         ...

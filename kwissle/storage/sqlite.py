@@ -762,6 +762,22 @@ class SQLiteStore:
                                {"min_answered": min_answered, "abandoned": boards.ABANDONED})
         return {row["category"]: (_player(row), row["right"], row["asked"]) for row in rows}
 
+    # --- names: a signed-in player chooses their display name (kwissle/web/account.py) ---
+
+    async def rename_player(self, player_id: str, name: str) -> bool:
+        return await self._write("UPDATE players SET name = ? WHERE id = ?", (name, player_id)) == 1
+
+    # --- guests: their rows written in batches when they first play (kwissle/realtime/guest_rows.py) ---
+
+    async def ensure_guests(self, guests: Sequence[tuple[str, str]]) -> None:
+        if not guests:
+            return
+        now = time.time()
+        async with self._transaction() as db:
+            await db.executemany(
+                "INSERT INTO players (id, name, guest, created_at) VALUES (?, ?, 1, ?) "
+                "ON CONFLICT (id) DO NOTHING", [(player_id, name, now) for player_id, name in guests])
+
 
 _BUMP_COUNTER = (
     "INSERT INTO counters (name, value) VALUES (?, ?) "
@@ -1123,7 +1139,8 @@ async def _account_for(db: aiosqlite.Connection, email: str, guest_id: str | Non
 
 
 async def _merge_guest(db: aiosqlite.Connection, guest_id: str, account_id: str) -> None:
-    """Move everything of the guest to the account, then delete the guest."""
+    """Move everything of the guest to the account. The guest's row stays, empty: a battle the
+    guest is still playing (or starts from a tab opened before signing in) must still be storable."""
     async with db.execute("SELECT * FROM battles WHERE player_a = ? OR player_b = ?", (guest_id, guest_id)) as cursor:
         battles = list(await cursor.fetchall())
     for row in battles:
@@ -1144,4 +1161,3 @@ async def _merge_guest(db: aiosqlite.Connection, guest_id: str, account_id: str)
         await db.execute(f"UPDATE OR IGNORE {table} SET player_id = ? WHERE player_id = ?", (account_id, guest_id))
         await db.execute(f"DELETE FROM {table} WHERE player_id = ?", (guest_id,))
     await db.execute("UPDATE questions SET author_id = ? WHERE author_id = ?", (account_id, guest_id))
-    await db.execute("DELETE FROM players WHERE id = ?", (guest_id,))

@@ -289,7 +289,7 @@ PATHS = [
     "/", "/play", "/about", "/nowhere", "/api/ticket", "/api/status", "/static/vendor/sockjs.min.js",
     "/robots.txt", "/favicon.ico", "/healthz", "/metrics", "/admin",
     "/sign-in", "/sign-in/%E2%98%83%00x", "/sign-out", "/player/nobody", "/player/%00", "/battle/nobody",
-    "/leaders", "/questions/new", "/questions/mine", "/review",
+    "/leaders", "/questions/new", "/questions/mine", "/review", "/account",
     "/sockjs", "/sockjs/", "/sockjs/info", "/sockjs/chunking_test", "/sockjs/iframe.html",
     "/sockjs/websocket", "/sockjs/000/{session}/xhr", "/sockjs/000/{session}/xhr_send",
     "/sockjs/000/{session}/xhr_streaming", "/sockjs/000/{session}/eventsource",

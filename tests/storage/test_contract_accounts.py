@@ -102,7 +102,9 @@ async def test_a_guest_signing_in_to_an_existing_account_hands_over_battles_revi
 
     merged = await store.consume_sign_in_link(await link(store, "b" * 64, guest_id=guest.id), NOW + 1)
 
-    assert merged.id == account.id and await store.get_player(guest.id) is None
+    assert merged.id == account.id
+    stub = await store.get_player(guest.id)  # kept, empty, so a battle still running can be stored
+    assert stub is not None and stub.guest and stub.email is None
     [battle] = await store.recent_battles(account.id)
     assert battle.id == "b-1" and battle.player_ids == (account.id, rival.id)
     assert battle.scores == {account.id: 3, rival.id: 0} and battle.winner == account.id
@@ -155,3 +157,17 @@ async def test_a_failed_mail_waits_for_its_retry_and_a_given_up_one_never_return
     rows = {row["id"]: row async for kind, row in store.export_rows() if kind == "mail"}
     assert (rows[first.id]["sent_at"], rows[first.id]["attempts"]) == (NOW + 31, 2)
     assert (rows[second.id]["failed_at"], rows[second.id]["last_error"]) == (NOW, "550 no such user")
+
+
+async def test_a_battle_the_guest_was_still_playing_is_stored_after_the_merge(store):
+    guest = await store.ensure_guest("g-0123456789abcd", "Quick Fox 12")
+    account = await store.create_player("Ana", guest=False, email="ana@example.org")
+    rival = await store.ensure_guest("g-rival", "Calm Owl 3")
+    await store.consume_sign_in_link(await link(store, "c" * 64, guest_id=guest.id), NOW + 1)
+
+    late = BattleRecord(id="b-late", player_ids=(guest.id, rival.id), scores={guest.id: 0, rival.id: 0},
+                        winner=None, reason=BattleEnd.FORFEIT, started_at=NOW, ended_at=NOW + 90, outcomes=())
+    await store.save_battle(late)  # the guest's row is still there: no foreign key refuses it
+
+    assert [b.id for b in await store.recent_battles(guest.id)] == ["b-late"]
+    assert await store.recent_battles(account.id) == []
