@@ -339,8 +339,13 @@ class MongoStore:
                 await self._db["questions"].bulk_write(plays, ordered=False, session=session)
             await self._db["counters"].update_one({"_id": counter}, {"$inc": {"value": 1}}, upsert=True,
                                                   session=session)
-            if ratings:
-                await self._db["players"].bulk_write(ratings, ordered=True, session=session)
+            # A battle stored late (retried, spilled and taken back) never undoes a later one's rating.
+            current = [update for change, update in zip(record.ratings, ratings, strict=True)
+                       if await self._db["battles"].find_one(
+                           {"players": change.player_id, "ratings": {"$ne": []},
+                            "ended_at": {"$gt": record.ended_at}}, {"_id": 1}, session=session) is None]
+            if current:
+                await self._db["players"].bulk_write(current, ordered=True, session=session)
 
         async with self._using(writing=True):
             await self._transaction(write)

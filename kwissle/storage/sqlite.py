@@ -455,10 +455,13 @@ class SQLiteStore:
                     f"UPDATE questions SET asked = asked + 1, {column} = {column} + 1 WHERE id = ?",
                     (outcome.question_id,))
             await db.execute(_BUMP_COUNTER, (f"battles_{record.reason.value}", 1))
-            # --- ratings: the new ratings land with the battle that earned them, or neither does
+            # --- ratings: the new ratings land with the battle that earned them, or neither does.
+            # A battle stored late (retried, spilled and taken back) never undoes a later one's rating.
             await db.executemany(
-                "UPDATE players SET rating = ?, deviation = ?, volatility = ? WHERE id = ?",
-                [(c.after.rating, c.after.deviation, c.after.volatility, c.player_id) for c in record.ratings])
+                "UPDATE players SET rating = ?, deviation = ?, volatility = ? WHERE id = ? AND NOT EXISTS ("
+                "SELECT 1 FROM battles WHERE (player_a = ? OR player_b = ?) AND ratings != '[]' AND ended_at > ?)",
+                [(c.after.rating, c.after.deviation, c.after.volatility, c.player_id, c.player_id, c.player_id,
+                  record.ended_at) for c in record.ratings])
 
     async def get_battle(self, battle_id: str) -> BattleRecord | None:
         row = await self._one("SELECT * FROM battles WHERE id = ?", (battle_id,))

@@ -102,3 +102,15 @@ async def test_rating_history_is_the_rating_after_each_rated_battle_oldest_first
     assert await store.rating_history(carol.id) == [(4000.0, carols)]
     assert await store.rating_history(bo.id) == [(2000.0, BO_AFTER), (3000.0, BO_AFTER)]
     assert await store.rating_history("nobody") == []
+
+
+async def test_a_battle_stored_late_never_undoes_a_later_battles_rating(store):
+    """The results writer retries and the worker takes back spilled battles: saves may come out of order."""
+    ana, bo, question_id = await two_players(store)
+    later = rated_battle("b2", question_id, ana, bo, Rating(1800.0, 300.0, 0.09), Rating(1200.0, 300.0, 0.09),
+                         ended_at=3000.0)
+    await store.save_battle(later)
+    await store.save_battle(rated_battle("b1", question_id, ana, bo, ANA_AFTER, BO_AFTER, ended_at=2000.0))
+    assert (await store.get_player(ana.id)).glicko == Rating(1800.0, 300.0, 0.09)
+    assert (await store.get_player(bo.id)).glicko == Rating(1200.0, 300.0, 0.09)
+    assert [r.rating for _, r in await store.rating_history(ana.id)] == [ANA_AFTER.rating, 1800.0]
