@@ -3,7 +3,9 @@
 A busy or failing store delays a result; it never loses one silently. The hub
 `submit`s every finished battle into a bounded in-memory queue; one worker
 stores them in order with `store.save_battle`, retrying with exponential
-back-off (capped) until each is stored. `BattleAlreadyStored` counts as stored:
+back-off (capped) until each is stored; a battle refused SET_ASIDE_AFTER times in
+a row goes to the back of the queue, so one the store keeps refusing (while the
+others would be stored) holds up nobody. `BattleAlreadyStored` counts as stored:
 an attempt we gave up on may have committed after all. `pending` is what
 `/api/status` reports as `unsaved`.
 
@@ -42,6 +44,8 @@ MAX_RETRY_SECONDS = 30.0
 # store that fails at once (a full disk) is not spun on.
 FLUSH_RETRY_SECONDS = 0.2
 FLUSH_SECONDS = 10.0
+# Failed attempts on one battle before the battles queued behind it get their turn.
+SET_ASIDE_AFTER = 5
 
 
 class ResultsWriter:
@@ -114,21 +118,29 @@ class ResultsWriter:
         self._worker = loop.create_task(self._run())
 
     async def _run(self) -> None:
-        failures = 0
+        failures = 0  # failed attempts in a row, whichever battle: what the back-off grows with
+        tries = 0  # failed attempts on the battle at the head of the queue
         while self._queue:
             record = self._queue[0]
-            problem = await self._save(record, failures)
+            problem = await self._save(record, tries)
             if problem is None:
-                if failures:
-                    log.warning("battle %s stored after %d failed attempts", record.id, failures)
+                if tries:
+                    log.warning("battle %s stored after %d failed attempts", record.id, tries)
                 self._queue.popleft()
-                failures = 0
+                failures = tries = 0
                 continue
             failures += 1
+            tries += 1
             delay = (FLUSH_RETRY_SECONDS if self._flushing
                      else min(self._max_retry, self._first_retry * 2 ** (failures - 1)))
             log.warning("battle %s not stored yet (attempt %d, %d waiting): %s; retrying in %.1f s",
-                        record.id, failures, len(self._queue), problem, delay)
+                        record.id, tries, len(self._queue), problem, delay)
+            if tries >= SET_ASIDE_AFTER and len(self._queue) > 1:
+                # One battle the store keeps refusing must not hold up the others behind it.
+                self._queue.rotate(-1)
+                log.warning("battle %s set behind the %d other battles waiting; it is retried after them",
+                            record.id, len(self._queue) - 1)
+                tries = 0
             await self._sleep(delay)
 
     async def _save(self, record: BattleRecord, failures: int) -> str | None:

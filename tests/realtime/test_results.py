@@ -239,3 +239,39 @@ async def test_a_battle_ending_while_another_writer_holds_the_database_is_stored
     assert any("not stored yet" in r.getMessage() for r in caplog.records)
     await a.close()
     await b.close()
+
+
+class RefusesOne:
+    """A fake store: the real SQLite store, except that it keeps refusing one battle (say, a
+    constraint it breaks) while saving every other."""
+
+    def __init__(self, store, refused_id: str) -> None:
+        self._store = store
+        self.refused_id = refused_id
+        self.refusals = 0
+
+    async def save_battle(self, record):
+        if record.id == self.refused_id:
+            self.refusals += 1
+            raise StorageError("the store refused the change: FOREIGN KEY constraint failed")
+        await self._store.save_battle(record)
+
+    def __getattr__(self, name):
+        return getattr(self._store, name)
+
+
+async def test_a_battle_the_store_keeps_refusing_does_not_hold_up_the_others(store, make_record, caplog):
+    stuck, *others = make_record(), make_record(), make_record()
+    refusing = RefusesOne(store, stuck.id)
+    writer = ResultsWriter(refusing, sleep=RecordedSleep())
+    with caplog.at_level(logging.WARNING, logger="kwissle.realtime.results"):
+        for record in (stuck, *others):
+            writer.submit(record)
+        await eventually(lambda: writer.pending == 1)
+    assert [await store.get_battle(r.id) is not None for r in others] == [True, True]
+    assert await store.get_battle(stuck.id) is None
+    assert writer.pending == 1  # still kept, and still retried: never dropped
+    before = refusing.refusals
+    await eventually(lambda: refusing.refusals > before)
+    assert any("set behind the 2 other battles" in r.getMessage() for r in caplog.records)
+    assert (await writer.flush(0.05)) == [stuck.id]  # reported at shutdown, not lost silently
