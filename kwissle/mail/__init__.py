@@ -9,15 +9,23 @@ due messages with a lease and hands each to a sender: `smtp.SmtpSender` (aiosmtp
 
 from __future__ import annotations
 
+import logging
+
 from kwissle.mail.files import FileSender
 from kwissle.mail.message import PermanentFailure, Sender
 from kwissle.mail.smtp import SmtpSender
 from kwissle.settings import Settings
 
 
+log = logging.getLogger("kwissle.mail")
+
+
 def sender_for(settings: Settings) -> Sender:
     if settings.smtp_url:
         return SmtpSender(settings.smtp_url, settings.mail_from)
+    if settings.production:
+        log.warning("KWISSLE_SMTP_URL is not set: mail (sign-in links) is written to %s and NOT sent; "
+                    "set it in .env to let players sign in", settings.data_dir / "mail")
     return FileSender(settings.data_dir / "mail", settings.mail_from)
 
 

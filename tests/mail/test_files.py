@@ -33,3 +33,17 @@ def test_the_settings_pick_the_sender(tmp_path):
     assert (smtp.server.username, smtp.server.password) == ("u@x", "p:w")
     plain = sender_for(from_env({}, env="test", data_dir=tmp_path, smtp_url="smtp://mail.example"))
     assert (plain.server.port, plain.server.implicit_tls, plain.server.username) == (587, False, None)
+
+
+def test_production_without_an_smtp_server_says_loudly_that_mail_is_not_sent(tmp_path, caplog):
+    from kwissle.settings import Settings
+
+    with caplog.at_level(logging.WARNING, logger="kwissle.mail"):
+        sender = sender_for(Settings(env="production", data_dir=tmp_path, cookie_secret="s"))
+    assert isinstance(sender, FileSender)
+    assert any("KWISSLE_SMTP_URL is not set" in r.getMessage() and "NOT sent" in r.getMessage()
+               for r in caplog.records)
+    caplog.clear()
+    with caplog.at_level(logging.WARNING, logger="kwissle.mail"):
+        sender_for(Settings(env="development", data_dir=tmp_path))
+    assert caplog.records == []  # development: files are the point
