@@ -63,9 +63,11 @@ def field_problems(question: NewQuestion, judge: Judge = default_judge) -> list[
     for index, wrong in enumerate(question.wrong):
         problems += [(f"wrong {index + 1}", message)
                      for message in _text_problems(f"alternative {index + 1}", wrong, MAX_ANSWER_CHARS)]
-    problems += _extra_problems(question)
+    # The explanation and link stand alone: their problems never hide the others' (and the
+    # other way round), so an author sees every field at fault at once.
+    extra = _extra_problems(question)
     if problems:
-        return problems  # the checks below assume well-formed strings
+        return problems + extra  # the checks below assume well-formed strings
 
     right = {fold(answer) for answer in question.answers}
     wrong = [fold(item) for item in question.wrong]
@@ -78,7 +80,7 @@ def field_problems(question: NewQuestion, judge: Judge = default_judge) -> list[
             problems.append((f"wrong {index + 1}",
                              f"the wrong alternative {item!r} is the answer or one of its variants"))
     if problems:
-        return problems  # the judge's verdicts would only repeat these
+        return problems + extra  # the judge's verdicts would only repeat these
 
     for index, answer in enumerate(question.answers):
         if not judge(answer, question.answers, question.wrong):
@@ -87,7 +89,7 @@ def field_problems(question: NewQuestion, judge: Judge = default_judge) -> list[
     for index, item in enumerate(question.wrong):
         if judge(item, question.answers, ()):
             problems.append((f"wrong {index + 1}", f"the judge would accept the wrong alternative {item!r}"))
-    return problems
+    return problems + extra
 
 
 def _extra_problems(question: NewQuestion) -> list[tuple[str, str]]:

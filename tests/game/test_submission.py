@@ -138,3 +138,11 @@ def test_every_bad_field_is_named_at_once():
 def test_values_are_given_back_as_typed_for_the_form():
     submission = read(text="", variants="one\ntwo")
     assert submission.values["variants"] == "one\ntwo" and submission.values["link"] == GOOD["link"]
+
+
+def test_a_bad_link_does_not_hide_what_is_wrong_with_the_alternatives():
+    """Every field at fault is named at once: an author should not fix one, resubmit, and meet the next."""
+    form = {**GOOD, "wrong_1": "Zambia", "wrong_2": "Malawi", "wrong_3": "Malawi", "link": "javascript:alert(1)"}
+    submission = read_submission(form, "p-1")
+    assert submission.question is None
+    assert set(submission.errors) == {"wrong_1", "wrong_3", "link"}
