@@ -27,6 +27,7 @@ from __future__ import annotations
 
 import asyncio
 import datetime
+import logging
 import random
 import time
 from collections.abc import (
@@ -86,6 +87,8 @@ DEFAULT_DATABASE = "kwissle"
 # long enough for a replica set to elect a primary, short enough for `serve` to say why and retry.
 SERVER_SELECTION_SECONDS = 10.0
 _FINGERPRINTS_PER_QUERY = 1000
+
+log = logging.getLogger(__name__)
 
 T = TypeVar("T")
 
@@ -303,7 +306,21 @@ class MongoStore:
             if len(picked) < n:
                 for doc in await self._first_after(db, random.random(), excluded | set(picked), n - len(picked)):
                     picked[doc["_id"]] = doc
-        return [docs.question(doc) for doc in list(picked.values())[:n]]
+            chosen = list(picked.values())[:n]
+            await self._reroll(db, [doc["_id"] for doc in chosen])
+        return [docs.question(doc) for doc in chosen]
+
+    async def _reroll(self, db: Any, question_ids: list[str]) -> None:
+        """Give each drawn question a new `rand`. A question just after a narrow gap in the
+        index is rarely reached by a random point; moving the drawn ones each time keeps no
+        question stuck behind a narrow gap, so over many battles every question comes up.
+        Best effort: the draw stands even if this write fails, which is logged."""
+        try:
+            await db["questions"].bulk_write(
+                [UpdateOne({"_id": qid}, {"$set": {"rand": random.random()}}) for qid in question_ids],
+                ordered=False)
+        except DRIVER_ERRORS as error:
+            log.warning("could not move %d drawn questions in the sampling index: %s", len(question_ids), error)
 
     async def _first_after(self, db: Any, point: float, excluded: set[str], count: int) -> list[dict[str, Any]]:
         """Up to `count` published questions in `rand` order from `point`, wrapping around to 0."""

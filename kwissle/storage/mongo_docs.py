@@ -51,8 +51,9 @@ from kwissle.textfold import fingerprint
 
 Doc = dict[str, Any]
 
-# A question's `rand` is drawn once, uniform in [0, 1): sampling seeks a random point in
-# the (status, rand) index instead of scanning the published questions.
+# A question's `rand` is uniform in [0, 1), drawn when it is stored and again each time it is
+# drawn for a battle: sampling seeks a random point in the (status, rand) index instead of
+# scanning the published questions.
 STAT_FIELDS = {"typed": "stats.typed_right", "choice": "stats.choice_right"}
 
 
