@@ -33,6 +33,9 @@ RULES: dict[str, tuple[str, str]] = {
     "reviews_per_player": ("limit_reviews_per_player", "reviews"),
     "reports_per_player": ("limit_reports_per_player", "reports"),
     "renames_per_player": ("limit_renames_per_player", "name changes"),
+    "appeals_per_player": ("limit_appeals_per_player", "appeals"),
+    "challenges_per_player": ("limit_challenges_per_player", "challenge links"),
+    "imports_per_admin": ("limit_imports_per_admin", "question files imported"),
 }
 
 

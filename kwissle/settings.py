@@ -83,6 +83,9 @@ class Settings:
     limit_reviews_per_player: str = "120/hour"
     limit_reports_per_player: str = "30/day"
     limit_renames_per_player: str = "10/day"  # display-name changes (kwissle/web/account.py)
+    limit_appeals_per_player: str = "30/day"  # "my answer should count" (kwissle/realtime/appeals.py)
+    limit_challenges_per_player: str = "30/hour"  # challenge links made (kwissle/web/challenges.py)
+    limit_imports_per_admin: str = "30/hour"  # question files uploaded in the dashboard
     # Crowd review: a pending question goes to the moderators' queue at this many up votes
     # (more than down votes), and is rejected at this many down votes.
     review_queue_ups: int = 2
@@ -94,6 +97,17 @@ class Settings:
     # The game process freezes what start-up built and collects the young generation less
     # often (kwissle/gctuning.py); off only to measure what it buys.
     gc_tuning: bool = True
+    # Playing together (docs/rules.md): the "you vs them" intro before question 1, how long a
+    # rematch offer stands, how long a challenge link lives, and how long a player waits alone
+    # before a recorded opponent is offered.
+    intro_seconds: float = 2.0
+    rematch_seconds: float = 30.0
+    challenge_minutes: int = 30
+    ghost_delay_seconds: float = 10.0
+    # A ban is looked up at most this often per player by the game process (bans apply within it).
+    ban_cache_seconds: float = 30.0
+    # The largest question file the dashboard takes (OpenTDB JSON or OpenTriviaQA text).
+    import_max_megabytes: int = 64
 
     @property
     def rules(self) -> Rules:
@@ -103,6 +117,7 @@ class Settings:
             reveal_seconds=self.reveal_seconds,
             resume_seconds=self.resume_seconds,
             typed_tries=self.typed_tries,
+            intro_seconds=self.intro_seconds,
         )
 
     @property
@@ -229,11 +244,20 @@ _PARSERS: dict[str, Callable[[str], Any]] = {
     "limit_reviews_per_player": lambda raw: _rate(raw),
     "limit_reports_per_player": lambda raw: _rate(raw),
     "limit_renames_per_player": lambda raw: _rate(raw),
+    "limit_appeals_per_player": lambda raw: _rate(raw),
+    "limit_challenges_per_player": lambda raw: _rate(raw),
+    "limit_imports_per_admin": lambda raw: _rate(raw),
     "review_queue_ups": _positive(int),
     "review_reject_downs": _positive(int),
     "counter_flush_seconds": _positive(float),
     "leaderboard_seconds": _positive(float),
     "gc_tuning": _boolean,
+    "intro_seconds": _not_negative,
+    "rematch_seconds": _positive(float),
+    "challenge_minutes": _positive(int),
+    "ghost_delay_seconds": _not_negative,
+    "ban_cache_seconds": _not_negative,
+    "import_max_megabytes": _positive(int),
 }
 
 

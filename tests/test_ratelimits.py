@@ -16,6 +16,9 @@ SMALL = {
     "reviews_per_player": ("5/hour", 5, 3600),
     "reports_per_player": ("2/day", 2, 86400),
     "renames_per_player": ("3/day", 3, 86400),
+    "appeals_per_player": ("2/day", 2, 86400),
+    "challenges_per_player": ("2/hour", 2, 3600),
+    "imports_per_admin": ("2/hour", 2, 3600),
 }
 
 

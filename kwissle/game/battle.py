@@ -66,6 +66,7 @@ class _Attempt:
     typed: list[str] = field(default_factory=list)
     typed_at: list[float] = field(default_factory=list)  # seconds since the question opened, one per string
     alternatives: bool = False
+    alternatives_at: float | None = None  # seconds since the question opened
     choice: int | None = None
     chose_at: float | None = None
 
@@ -187,7 +188,7 @@ class Battle:
         return self._act(now, lambda: self._answer(player_id, q, text, now))
 
     def alternatives(self, player_id: str, q: int, now: float) -> Outcome:
-        return self._act(now, lambda: self._alternatives(player_id, q))
+        return self._act(now, lambda: self._alternatives(player_id, q, now))
 
     def choose(self, player_id: str, q: int, choice: int, now: float) -> Outcome:
         return self._act(now, lambda: self._choose(player_id, q, choice, now))
@@ -228,12 +229,13 @@ class Battle:
             self._cue(player_id, q, "typed_wrong"),
         ]
 
-    def _alternatives(self, player_id: str, q: int) -> list[Event]:
+    def _alternatives(self, player_id: str, q: int, now: float) -> list[Event]:
         asked, attempt = self._open_attempt(player_id, q)
         message = Send(player_id, {"type": "alternatives", "q": q, "choices": list(asked.choices)})
         if attempt.alternatives:
             return [message]  # asked again (a second tab, a resume): same choices, no new cue
         attempt.alternatives = True
+        attempt.alternatives_at = _seconds_since(asked.opened_at, now)
         return [message, self._cue(player_id, q, "alternatives")]
 
     def _choose(self, player_id: str, q: int, choice: int, now: float) -> list[Event]:
@@ -326,6 +328,8 @@ class Battle:
             "seconds": self.rules.question_seconds,
             "scores": dict(self.scores),
             "opponent_away": opponent.id in self._away_since,
+            "starts_in": 0.0,  # seconds until question 0 opens (the intro): none yet
+            "recording": None,  # a recorded opponent: {"battle", "recorded_at"}; none yet
         }
 
     def _question_message(self, asked: _Asked, player_id: str, now: float) -> dict[str, Any]:
@@ -418,6 +422,9 @@ class Battle:
                     chose={pid: a.choice for pid, a in asked.attempts.items()},
                     typed_at={pid: list(a.typed_at) for pid, a in asked.attempts.items()},
                     chose_at={pid: a.chose_at for pid, a in asked.attempts.items() if a.chose_at is not None},
+                    choices=tuple(asked.choices),
+                    alternatives_at={pid: a.alternatives_at for pid, a in asked.attempts.items()
+                                     if a.alternatives_at is not None},
                 )
                 for asked in self._asked
             ),
@@ -437,6 +444,10 @@ class Battle:
                     "by": asked.by,
                     "how": asked.how,
                     "typed": {pid: list(a.typed) for pid, a in asked.attempts.items()},
+                    "choices": list(asked.choices),
+                    "chose": {pid: a.choice for pid, a in asked.attempts.items()},
+                    "typed_at": {pid: list(a.typed_at) for pid, a in asked.attempts.items()},
+                    "chose_at": {pid: a.chose_at for pid, a in asked.attempts.items() if a.chose_at is not None},
                     **_notes(asked.question),
                 }
                 for index, asked in enumerate(self._asked)

@@ -18,6 +18,8 @@ class Rules:
     # A dropped player who is not back within this many seconds forfeits.
     resume_seconds: float = 15.0
     typed_tries: int = 3
+    # The "you vs them" intro: seconds from `battle` to question 0 (0: none).
+    intro_seconds: float = 0.0
 
     def __post_init__(self) -> None:
         seconds = self.question_seconds

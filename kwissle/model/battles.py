@@ -31,6 +31,12 @@ class QuestionOutcome:
     # a recorded opponent replays them.
     typed_at: dict[str, list[float]] = field(default_factory=dict)
     chose_at: dict[str, float] = field(default_factory=dict)
+    # The alternatives in the order they were shown (`chose` indexes into it; both players saw
+    # the same order), and when each player who loaded them did, in seconds since the question
+    # opened: the result screen shows picks, triage counts how often they are opened, and a
+    # recorded opponent replays the load.
+    choices: tuple[str, ...] = ()
+    alternatives_at: dict[str, float] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)

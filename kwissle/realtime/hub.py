@@ -178,7 +178,7 @@ class Hub:
                 self._dispatch(battle, outcome.due)  # what fell due goes to everyone
                 self._dispatch(battle, outcome.events, only=(holder.id, conn))
             elif holder.id in self._matchmaker:
-                self._send_to(conn, holder.id, encode({"type": "waiting", "online": len(self._online)}), "waiting")
+                self._send_to(conn, holder.id, encode(self._waiting_message(holder.id)), "waiting")
             if self._draining:
                 self._send_to(conn, holder.id, encode(self._restarting()), "restarting")
         finally:
@@ -262,8 +262,15 @@ class Hub:
             self._matchmaker.enqueue(player_id, self._scheduler.time())
         except AlreadyQueued:
             raise ActionRefused("already_queued", "you are already waiting for an opponent") from None
-        self._send(player_id, {"type": "waiting", "online": len(self._online)})
+        self._send(player_id, self._waiting_message(player_id))
         self._schedule_matching()
+
+    def _waiting_message(self, player_id: str) -> dict[str, Any]:
+        """`waiting`: how many are connected, how many of them could be my opponent, how long I have waited."""
+        since = self._matchmaker.waiting_since(player_id)
+        waited = 0.0 if since is None else max(0.0, self._scheduler.time() - since)
+        online = len(self._online)
+        return {"type": "waiting", "online": online, "others": max(0, online - 1), "waited": round(waited, 3)}
 
     def _cancel(self, player_id: str) -> None:
         if self._matchmaker.cancel(player_id):

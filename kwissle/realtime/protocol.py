@@ -82,6 +82,16 @@ def _index(upper: int):
     return check
 
 
+_CODE = re.compile(r"[A-Za-z0-9_-]{1,64}")
+
+
+def _code(name: str, value: Any) -> str:
+    """A challenge code, as it appears in a challenge link."""
+    if not isinstance(value, str) or not _CODE.fullmatch(value):
+        raise ProtocolError("bad_message", f"'{name}' must be a challenge code (1-64 letters, digits, '-' or '_')")
+    return value
+
+
 _FIELDS = {
     "hello": {"ticket": _text(MAX_TICKET_CHARS)},
     "play": {},
@@ -91,6 +101,12 @@ _FIELDS = {
     "choose": {"q": _index(MAX_QUESTION_INDEX), "choice": _index(CHOICES - 1)},
     "report": {"q": _index(MAX_QUESTION_INDEX), "reason": _text(MAX_REASON_CHARS, _NOT_PROSE)},
     "leave": {},
+    # revision 6: playing together (docs/protocol.md)
+    "appeal": {"q": _index(MAX_QUESTION_INDEX)},
+    "rematch": {},
+    "decline_rematch": {},
+    "challenge": {"code": _code},
+    "ghost": {},
 }
 CLIENT_TYPES = frozenset(_FIELDS)
 

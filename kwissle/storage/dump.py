@@ -20,7 +20,8 @@ The rows (every field always present; times are seconds since the epoch, as floa
     battle    id, player_ids[2], scores{player id: points}, winner|null, reason,
               started_at, ended_at, outcomes[{question_id, by|null, how|null, points,
               typed{player id: [strings]}, chose{player id: index|null},
-              typed_at{player id: [seconds]}, chose_at{player id: seconds}}],
+              typed_at{player id: [seconds]}, chose_at{player id: seconds},
+              choices[texts, as shown] (optional), alternatives_at{player id: seconds} (optional)}],
               ratings[{player_id, before{rating, deviation, volatility}, after{...}}]
     review    question_id, player_id, up, reason, created_at
     report    id, question_id, player_id, battle_id|null, reason, created_at, resolved
@@ -126,7 +127,9 @@ def to_row(record: Record) -> tuple[str, dict[str, Any]]:
             "outcomes": [{"question_id": o.question_id, "by": o.by, "how": o.how, "points": o.points,
                           "typed": {p: list(t) for p, t in o.typed.items()}, "chose": dict(o.chose),
                           "typed_at": {p: [float(x) for x in t] for p, t in o.typed_at.items()},
-                          "chose_at": {p: float(x) for p, x in o.chose_at.items()}}
+                          "chose_at": {p: float(x) for p, x in o.chose_at.items()},
+                          "choices": list(o.choices),
+                          "alternatives_at": {p: float(x) for p, x in o.alternatives_at.items()}}
                          for o in record.outcomes],
             "ratings": [{"player_id": c.player_id, "before": _rating_row(c.before), "after": _rating_row(c.after)}
                         for c in record.ratings]}
@@ -326,11 +329,19 @@ def _battle(f: _Fields) -> BattleRecord:
         chose_at = o.object("chose_at") if o.has("chose_at") else {}
         if not all(_is_number(x) for x in chose_at.values()):
             raise DumpError("a battle outcome's 'chose_at' must map player ids to seconds")
+        choices = o.list("choices") if o.has("choices") else []
+        if not all(isinstance(c, str) for c in choices):
+            raise DumpError("a battle outcome's 'choices' must be a list of texts")
+        alternatives_at = o.object("alternatives_at") if o.has("alternatives_at") else {}
+        if not all(_is_number(x) for x in alternatives_at.values()):
+            raise DumpError("a battle outcome's 'alternatives_at' must map player ids to seconds")
         outcomes.append(QuestionOutcome(question_id=o.text("question_id"), by=o.text("by", True),
                                         how=o.text("how", True), points=o.whole("points"),
                                         typed=typed, chose=chose,
                                         typed_at={p: [float(x) for x in t] for p, t in typed_at.items()},
-                                        chose_at={p: float(x) for p, x in chose_at.items()}))
+                                        chose_at={p: float(x) for p, x in chose_at.items()},
+                                        choices=tuple(choices),
+                                        alternatives_at={p: float(x) for p, x in alternatives_at.items()}))
         o.check_no_extra()
     ratings = []
     for change in (f.list("ratings") if f.has("ratings") else []):

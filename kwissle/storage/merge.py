@@ -37,4 +37,5 @@ def battle_moved(record: BattleRecord, old_id: str, new_id: str) -> BattleRecord
 
 def _outcome_moved(outcome: QuestionOutcome, one, keys) -> QuestionOutcome:
     return replace(outcome, by=one(outcome.by), typed=keys(outcome.typed), chose=keys(outcome.chose),
-                   typed_at=keys(outcome.typed_at), chose_at=keys(outcome.chose_at))
+                   typed_at=keys(outcome.typed_at), chose_at=keys(outcome.chose_at),
+                   alternatives_at=keys(outcome.alternatives_at))

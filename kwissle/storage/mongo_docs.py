@@ -113,7 +113,9 @@ def battle_doc(record: BattleRecord) -> Doc:
             "outcomes": [{"question_id": o.question_id, "by": o.by, "how": o.how, "points": o.points,
                           "typed": [{"player": p, "strings": list(s)} for p, s in o.typed.items()],
                           "typed_at": [{"player": p, "at": list(t)} for p, t in o.typed_at.items()],
-                          "chose": [{"player": p, "choice": c, "at": o.chose_at.get(p)} for p, c in o.chose.items()]}
+                          "chose": [{"player": p, "choice": c, "at": o.chose_at.get(p)} for p, c in o.chose.items()],
+                          "choices": list(o.choices),
+                          "alternatives_at": [{"player": p, "at": t} for p, t in o.alternatives_at.items()]}
                          for o in record.outcomes],
             "ratings": [{"player": c.player_id, "before": list(astuple(c.before)), "after": list(astuple(c.after))}
                         for c in record.ratings]}
@@ -130,7 +132,9 @@ def battle(doc: Doc) -> BattleRecord:
                             typed={t["player"]: list(t["strings"]) for t in o["typed"]},
                             chose={c["player"]: c["choice"] for c in o["chose"]},
                             typed_at={t["player"]: list(t["at"]) for t in o.get("typed_at", ())},
-                            chose_at={c["player"]: c["at"] for c in o["chose"] if c.get("at") is not None})
+                            chose_at={c["player"]: c["at"] for c in o["chose"] if c.get("at") is not None},
+                            choices=tuple(o.get("choices", ())),
+                            alternatives_at={a["player"]: a["at"] for a in o.get("alternatives_at", ())})
             for o in doc["outcomes"]),
         ratings=tuple(RatingChange(c["player"], Rating(*c["before"]), Rating(*c["after"]))
                       for c in doc.get("ratings", ())))

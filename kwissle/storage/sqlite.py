@@ -206,6 +206,11 @@ MIGRATIONS: list[str] = [
     ALTER TABLE outbox ADD COLUMN failed_at REAL;
     CREATE INDEX outbox_due ON outbox(sent_at, failed_at, next_attempt_at);
     """,
+    # 3: each question's alternatives in the order shown, and when each player loaded them
+    """
+    ALTER TABLE battle_questions ADD COLUMN choices TEXT NOT NULL DEFAULT '[]';          -- JSON [text]
+    ALTER TABLE battle_questions ADD COLUMN alternatives_at TEXT NOT NULL DEFAULT '{}';  -- JSON {player id: s}
+    """,
 ]
 
 _QUESTION_COLUMNS = (
@@ -969,7 +974,9 @@ def _battle(row: sqlite3.Row, outcomes: Iterable[sqlite3.Row]) -> BattleRecord:
         outcomes=tuple(
             QuestionOutcome(question_id=o["question_id"], by=o["by"], how=o["how"],
                             points=o["points"], typed=json.loads(o["typed"]), chose=json.loads(o["chose"]),
-                            typed_at=json.loads(o["typed_at"]), chose_at=json.loads(o["chose_at"]))
+                            typed_at=json.loads(o["typed_at"]), chose_at=json.loads(o["chose_at"]),
+                            choices=tuple(json.loads(o["choices"])),
+                            alternatives_at=json.loads(o["alternatives_at"]))
             for o in outcomes),
         ratings=tuple(_rating_change(change) for change in json.loads(row["ratings"])),
     )
@@ -1058,9 +1065,10 @@ async def _insert_battle(db: aiosqlite.Connection, record: BattleRecord) -> bool
         return False
     await db.executemany(
         "INSERT INTO battle_questions (battle_id, position, question_id, by, how, points, typed, chose, "
-        "typed_at, chose_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        "typed_at, chose_at, choices, alternatives_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
         [(record.id, position, o.question_id, o.by, o.how, o.points, json.dumps(o.typed), json.dumps(o.chose),
-          json.dumps(o.typed_at), json.dumps(o.chose_at))
+          json.dumps(o.typed_at), json.dumps(o.chose_at), json.dumps(list(o.choices)),
+          json.dumps(o.alternatives_at))
          for position, o in enumerate(record.outcomes)])
     return True
 

@@ -150,6 +150,10 @@ def test_every_typed_answer_and_every_pick_is_timed_from_the_question_opening():
     assert q1.typed_at == {"ana": [], "bo": []}
     assert q1.chose_at == {"ana": 2.5}
     assert q1.chose == {"ana": choices.index("Answer1 Canberra"), "bo": None}
+    # the order the alternatives were shown in, so a pick can be named later, and when they were loaded
+    assert q1.choices == tuple(choices) and q1.choices[q1.chose["ana"]] == "Answer1 Canberra"
+    assert q0.alternatives_at == {"bo": 5.0}
+    assert q1.alternatives_at == {"ana": 0.875}
 
 
 def explained(n):

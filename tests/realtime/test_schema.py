@@ -92,16 +92,16 @@ def test_the_prose_and_the_schema_name_the_same_messages_and_error_codes():
 
 def test_the_contract_states_its_version_and_keeps_a_change_log():
     text = doc()
-    assert re.search(r"Version 1, revision 5", text)
+    assert re.search(r"Version 1, revision 6", text)
     log = text.split("## Change log", 1)[1]
-    assert [int(n) for n in re.findall(r"\*\*Revision (\d+)\*\*", log)] == [5, 4, 3, 2, 1]
-    assert "revision 5" in wire_schema.schema()["title"]
+    assert [int(n) for n in re.findall(r"\*\*Revision (\d+)\*\*", log)] == [6, 5, 4, 3, 2, 1]
+    assert "revision 6" in wire_schema.schema()["title"]
 
 
 SCORES = {"a1": 3, "b2": 0}
 GOOD_SERVER = {
     "battle": {"type": "battle", "id": "x1", "opponent": {"id": "b2", "name": "B"}, "questions": 10,
-               "seconds": 15, "scores": SCORES, "opponent_away": False},
+               "seconds": 15, "scores": SCORES, "opponent_away": False, "starts_in": 2.0, "recording": None},
     "question": {"type": "question", "q": 0, "text": "Q?", "category": "Science", "seconds": 14.5,
                  "tries_left": 3, "choice": None, "locked_out": False},
     "alternatives": {"type": "alternatives", "q": 0, "choices": ["A", "B", "C", "D"]},
@@ -121,6 +121,8 @@ GOOD_SERVER = {
     ("battle", {"scores": {"a1": 3.0, "b2": 0}}),
     ("battle", {"scores": {"a1": 3}}),
     ("battle", {"opponent": {"id": "b2", "name": "B", "rating": 1500}}),
+    ("battle", {"starts_in": -1}),
+    ("battle", {"recording": {"battle": "x0"}}),  # when it was recorded is part of the label
     ("question", {"seconds": "14.5"}),
     ("question", {"choice": 4}),
     ("question", {"answer": "Gold"}),
@@ -138,6 +140,8 @@ GOOD_SERVER = {
                          "choice": 1}]}),
     ("error", {"code": "oops"}),
     ("error", {"code": "bad_json"}),  # retry_after comes with rate_limited only
+    ("error", {"code": "banned", "retry_after": None}),  # a ban says until when, not retry_after
+    ("error", {"until": 1796083200.0}),  # until comes with banned only
     ("welcome", {"resumed": 3}),
     ("welcome", {"player": {"id": "a1", "name": "A"}}),
 ])
@@ -171,6 +175,16 @@ CLIENT_CASES = [
     ({"type": "play", "later": "ignored"}, True),  # servers ignore fields a type does not define
     ({"type": "cancel"}, True),
     ({"type": "leave"}, True),
+    ({"type": "appeal", "q": 3}, True),
+    ({"type": "appeal"}, False),
+    ({"type": "rematch"}, True),
+    ({"type": "decline_rematch"}, True),
+    ({"type": "ghost"}, True),
+    ({"type": "challenge", "code": "Xk3v9QmT2pLw_-"}, True),
+    ({"type": "challenge", "code": ""}, False),
+    ({"type": "challenge", "code": "a/b"}, False),
+    ({"type": "challenge", "code": "x" * 65}, False),
+    ({"type": "challenge", "code": 12}, False),
     ({"type": "answer", "q": 0, "text": LONGEST_TEXT}, True),
     ({"type": "answer", "q": 999, "text": "Gold"}, True),
     ({"type": "answer", "q": 0, "text": LONGEST_TEXT + "x"}, False),

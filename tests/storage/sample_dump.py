@@ -27,10 +27,12 @@ def full_dump():
                     "started_at": 1700000010.0, "ended_at": 1700000070.5, "outcomes": [
                         {"question_id": "q-1", "by": a, "how": "typed", "points": 3,
                          "typed": {a: ["Reykjavík"], b: ["Rejkjavik", "Oslo"]}, "chose": {a: None, b: None},
-                         "typed_at": {a: [4.25], b: [3.5, 6.0]}, "chose_at": {}},
+                         "typed_at": {a: [4.25], b: [3.5, 6.0]}, "chose_at": {},
+                         "choices": ["Oslo", "Reykjavík", "Helsinki", "Bergen"], "alternatives_at": {}},
                         {"question_id": "q-2", "by": b, "how": "choice", "points": 1,
                          "typed": {a: [], b: []}, "chose": {a: 2, b: 0}, "typed_at": {a: [], b: []},
-                         "chose_at": {a: 7.5, b: 5.25}},
+                         "chose_at": {a: 7.5, b: 5.25},
+                         "choices": ["Two", "Forty-two", "One", "Three"], "alternatives_at": {a: 6.0, b: 2.5}},
                     ], "ratings": [
                         {"player_id": a, "before": {"rating": 1600.0, "deviation": 62.0, "volatility": 0.0875},
                          "after": {"rating": 1612.5, "deviation": 61.25, "volatility": 0.0875}},
@@ -70,7 +72,7 @@ def version_1_dump():
     for kind, row in full_dump():
         row = {k: v for k, v in row.items() if k not in VERSION_2_FIELDS.get(kind, ())}
         if kind == "battle":
-            row["outcomes"] = [{k: v for k, v in o.items() if k not in ("typed_at", "chose_at")}
+            row["outcomes"] = [{k: v for k, v in o.items() if k not in ("typed_at", "chose_at", "choices", "alternatives_at")}
                                for o in row["outcomes"]]
         rows.append((kind, row))
     return rows
