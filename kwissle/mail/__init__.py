@@ -16,7 +16,6 @@ from kwissle.mail.message import PermanentFailure, Sender
 from kwissle.mail.smtp import SmtpSender
 from kwissle.settings import Settings
 
-
 log = logging.getLogger("kwissle.mail")
 
 
