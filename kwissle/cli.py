@@ -1,4 +1,5 @@
-"""The command line: `python -m kwissle serve | web | game | admin | worker | import | export | import-data`.
+"""The command line: `python -m kwissle serve | web | game | admin | worker | import | export | import-data
+| make-admin`.
 
 Bad settings or input end with a one-line message on stderr and exit status 2.
 """
@@ -60,6 +61,9 @@ def build_parser() -> argparse.ArgumentParser:
     restore.add_argument("file", type=Path)
     restore.add_argument("--force", action="store_true",
                          help="import into a store that is not empty: rows it already holds are left as they are")
+    make_admin = commands.add_parser("make-admin", help="grant the admin role (creating the account if need be)")
+    make_admin.add_argument("email")
+    make_admin.add_argument("--revoke", action="store_true", help="take the admin role back instead")
     return parser
 
 
@@ -110,6 +114,17 @@ def main(argv: list[str] | None = None) -> int:
         return 0
     if args.command in ("export", "import-data"):
         return _move_data(args, settings.database_url)
+    if args.command == "make-admin":
+        from kwissle.accounts import BadEmail
+        from kwissle.admin_role import make_admin
+        from kwissle.storage.port import StorageError
+
+        try:
+            print(asyncio.run(make_admin(settings.database_url, args.email, args.revoke)))
+        except (BadEmail, StorageError) as error:
+            print(f"kwissle make-admin: {error}", file=sys.stderr)
+            return 2
+        return 0
     return 2  # argparse rejects unknown commands before this
 
 

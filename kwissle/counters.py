@@ -5,7 +5,8 @@ findig's Counter). `hit("reports", player=p, question=q)` adds to three counters
 `reports`, `reports|player=p` and `reports|question=q`, and to the statistics
 bucket of the current UTC hour, `stat|reports|2026-11-23T15` (the admin dashboard
 reads those with `hourly`). Partition values are ids, addresses and action names:
-they must not contain `|`.
+they must not contain `|`. A gauge (`gauge`: players online) is a level sampled each
+minute into two such counters, read back as an hourly average (`hourly_average`).
 
 `hit` is synchronous and O(1) (a few dict increments): it never touches the store,
 so counting never slows a battle. The increments gather in memory and `flush`
@@ -38,6 +39,10 @@ log = logging.getLogger(__name__)
 
 HOUR_FORMAT = "%Y-%m-%dT%H"
 STATISTICS = "stat"
+# A gauge is sampled once a minute into `<name>_samples` and `<name>_total` (`Counters.gauge`).
+GAUGE_SECONDS = 60.0
+GAUGE_SAMPLES = "_samples"
+GAUGE_TOTAL = "_total"
 
 
 def counter_key(name: str, partition: str | None = None, value: str | None = None) -> str:
@@ -112,6 +117,8 @@ class Counters:
         self._every: dict[str, list[_Every]] = {}
         self._flushing = asyncio.Lock()
         self._timer: PeriodicCallback | None = None
+        self._gauges: dict[str, Callable[[], int]] = {}
+        self._gauge_timer: PeriodicCallback | None = None
         # Figures of the flushes so far (for logs and the operator).
         self.flushes = 0
         self.failed_flushes = 0
@@ -253,12 +260,36 @@ class Counters:
         if self._timer is None:
             self._timer = PeriodicCallback(self._flush_on_timer, self.flush_seconds * 1000)
             self._timer.start()
+        if self._gauges and self._gauge_timer is None:
+            self._gauge_timer = PeriodicCallback(self.sample_gauges, GAUGE_SECONDS * 1000)
+            self._gauge_timer.start()
+
+    # --- gauges: a level (players online) sampled into two counters -------------------
+
+    def gauge(self, name: str, read: Callable[[], int]) -> None:
+        """Sample `read()` every GAUGE_SECONDS (from `start`): each sample adds 1 to `name_samples`
+        and the level to `name_total`, so an hour's average level is total / samples, whatever
+        part of the hour this process ran (`hourly_average` reads it)."""
+        self._gauges[name] = read
+
+    def sample_gauges(self) -> None:
+        for name, read in self._gauges.items():
+            try:
+                level = int(read())
+            except Exception:
+                log.exception("the gauge %s could not be read", name)
+                continue
+            self.hit(f"{name}{GAUGE_SAMPLES}")
+            self.hit(f"{name}{GAUGE_TOTAL}", by=level)
 
     async def close(self) -> None:
         """Stop the timer and write what is pending: the clean-shutdown flush step."""
         if self._timer is not None:
             self._timer.stop()
             self._timer = None
+        if self._gauge_timer is not None:
+            self._gauge_timer.stop()
+            self._gauge_timer = None
         await self.flush()
 
     async def _flush_on_timer(self) -> None:
@@ -284,6 +315,15 @@ class Counters:
             series.append((hour, counts.get(key, 0) + self._pending.get(key, 0)))
             hour += timedelta(hours=1)
         return series
+
+
+async def hourly_average(counters: Counters, name: str, since: datetime,
+                         until: datetime) -> list[tuple[datetime, float | None]]:
+    """A gauge's average level per UTC hour (None for an hour without a sample)."""
+    totals = await counters.hourly(f"{name}{GAUGE_TOTAL}", since, until)
+    samples = await counters.hourly(f"{name}{GAUGE_SAMPLES}", since, until)
+    return [(hour, total / count if count else None)
+            for (hour, total), (_, count) in zip(totals, samples, strict=True)]
 
 
 def _log_failed_callback(task: asyncio.Future, milestone: Milestone) -> None:

@@ -76,6 +76,16 @@ class DuplicateIndex:
                 return known
         return None
 
+    def nearest(self, text: str, limit: int = 3, exclude: str = "") -> list[tuple[Known, float]]:
+        """The `limit` stored questions whose texts are most like `text` (score 0-100), best first,
+        `exclude` (an id: the question itself) left out. The moderators see them side by side."""
+        query = fingerprint(text)
+        if not query or limit <= 0:
+            return []
+        matches = process.extract(query, self._texts, scorer=fuzz.token_sort_ratio, limit=limit + 1)
+        return [(self._known[index], score) for _, score, index in matches
+                if self._known[index].id != exclude][:limit]
+
 
 def _numbers(folded: str) -> list[str]:
     return _NUMBER.findall(folded)

@@ -63,3 +63,16 @@ class BattleRecord:
     # Both players' rating changes when the battle was rated (two signed-in players, not
     # abandoned); empty otherwise. Stored with the battle, atomically with the new ratings.
     ratings: tuple[RatingChange, ...] = ()
+    # A battle against a recorded opponent: the id of the stored battle replayed. Then
+    # `player_ids[0]` is the live player and `player_ids[1]` the recorded one, who did not
+    # play it: it is never rated and is in the live player's history only.
+    recording_of: str | None = None
+
+
+@dataclass(frozen=True)
+class Recording:
+    """A stored battle a recorded opponent may replay, with its players' names."""
+
+    record: BattleRecord
+    names: dict[str, str]  # player id -> name
+

@@ -53,3 +53,4 @@ class Question(NewQuestion):
     stats: QuestionStats = field(default_factory=QuestionStats)
     created_at: float = 0.0
     reject_reason: str = ""  # why reviewers or a moderator rejected it; the author sees it
+    version: int = 0  # bumped by every moderator action (store.moderate_question): the race guard

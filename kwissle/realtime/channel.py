@@ -98,7 +98,7 @@ class Channel(SockJSConnection):
             else:
                 self.hub.handle(self, self.holder.id, message)
         except (protocol.ProtocolError, ActionRefused) as refused:
-            self.refuse(refused.code, refused.message)
+            self.refuse(refused.code, refused.message, until=getattr(refused, "until", None))
         finally:
             self.hub.metrics.received(kind)
 
@@ -112,8 +112,9 @@ class Channel(SockJSConnection):
         self.cancel_hello_timer()
         self.hub.join(self, holder)
 
-    def refuse(self, code: str, message: str, retry_after: float | None = None) -> None:
-        self.send_text(protocol.encode(protocol.error(code, message, retry_after)))
+    def refuse(self, code: str, message: str, retry_after: float | None = None,
+               until: float | None = None) -> None:
+        self.send_text(protocol.encode(protocol.error(code, message, retry_after, until=until)))
         self.hub.metrics.sent("error")
         self.refusals += 1
         if self.refusals >= MAX_REFUSALS:

@@ -188,9 +188,13 @@ def encode(message: dict[str, Any]) -> str:
         return json.dumps(message, separators=(",", ":"), ensure_ascii=True)
 
 
-def error(code: str, message: str, retry_after: float | None = None) -> dict[str, Any]:
-    """An `error` message; `retry_after` (seconds, only with `rate_limited`) says when to try again."""
+def error(code: str, message: str, retry_after: float | None = None, *,
+          until: float | None = None) -> dict[str, Any]:
+    """An `error` message; `retry_after` (seconds, only with `rate_limited`) says when to try again,
+    `until` (seconds since the epoch, or None: no end; sent with `banned` only) when a ban ends."""
     refusal: dict[str, Any] = {"type": "error", "code": code, "message": message}
     if retry_after is not None:
         refusal["retry_after"] = math.ceil(retry_after * 1000) / 1000
+    if code == "banned":
+        refusal["until"] = until
     return refusal

@@ -7,7 +7,9 @@ or by the server at start-up, before the garbage collector freezes what
 start-up built) and refreshed in the background when older than
 `refresh_seconds`, so a question published or retired meanwhile shows up or
 goes away within that time. A refresh never holds up a pairing: the battle is
-prepared from the questions already held while it runs.
+prepared from the questions already held while it runs. A serving game process
+also checks on a timer (`keep_fresh`), so a moderator's change reaches battles
+within about `refresh_seconds` even when nobody is being paired.
 """
 
 from __future__ import annotations
@@ -17,6 +19,8 @@ import random
 import time
 from collections.abc import Callable, Coroutine, Iterable
 from typing import Any
+
+from tornado.ioloop import PeriodicCallback
 
 from kwissle.model import Question, QuestionStatus
 from kwissle.storage.port import Store
@@ -40,6 +44,18 @@ class QuestionPool:
         self._ids: list[str] = []
         self.loaded_at: float | None = None
         self._refreshing = False
+        self._timer: PeriodicCallback | None = None
+
+    def keep_fresh(self) -> None:
+        """Check for staleness every third of `refresh_seconds` from now on (until `stop`)."""
+        if self._timer is None:
+            self._timer = PeriodicCallback(self.refresh_if_stale, self.refresh_seconds * 1000 / 3)
+            self._timer.start()
+
+    def stop(self) -> None:
+        if self._timer is not None:
+            self._timer.stop()
+            self._timer = None
 
     def __len__(self) -> int:
         return len(self._ids)
@@ -69,7 +85,14 @@ class QuestionPool:
         """Load the pool if it never was; start a background refresh if it is stale."""
         if self.loaded_at is None:
             await self.refresh()
-        elif not self._refreshing and self._clock() - self.loaded_at >= self.refresh_seconds:
+        else:
+            self.refresh_if_stale()
+
+    def refresh_if_stale(self) -> None:
+        """Start a background refresh if the pool is loaded, older than `refresh_seconds` and not
+        being refreshed already."""
+        if (self.loaded_at is not None and not self._refreshing
+                and self._clock() - self.loaded_at >= self.refresh_seconds):
             self._refreshing = True
             self._spawn(self._refresh_quietly())
 
@@ -81,10 +104,18 @@ class QuestionPool:
             log.error("could not refresh the published questions (%s: %s): keeping the %d held",
                       type(problem).__name__, problem, len(self._ids))
 
-    def sample(self, n: int, rng: random.Random, exclude: Iterable[str] = ()) -> list[Question]:
-        """Up to `n` distinct questions at random, none of those in `exclude`."""
+    def categories(self) -> list[str]:
+        """The categories of the published questions held, sorted."""
+        return sorted({question.category for question in self._by_id.values()})
+
+    def sample(self, n: int, rng: random.Random, exclude: Iterable[str] = (),
+               category: str | None = None) -> list[Question]:
+        """Up to `n` distinct questions at random, none of those in `exclude`; only of `category`
+        when one is given (a challenge link's)."""
         excluded = exclude if isinstance(exclude, (set, frozenset, dict)) else set(exclude)
         ids = self._ids
+        if category is not None:
+            ids = [question_id for question_id in ids if self._by_id[question_id].category == category]
         if len(ids) - len(excluded) < 4 * n:
             # Few left to choose from: draw from the candidates themselves.
             candidates = [question_id for question_id in ids if question_id not in excluded]

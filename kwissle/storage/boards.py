@@ -38,16 +38,20 @@ def build_profile(player: Player, results: Mapping[str, int], categories: Iterab
 
 # --- SQLite ------------------------------------------------------------------------
 
+# --- recordings: a battle against a recorded opponent (kwissle/game/ghost.py) is the live
+# player's (player_a) only: never the recorded player's (player_b), and on no board.
+PLAYED_BY = "(player_a = :p OR (player_b = :p AND recording_of IS NULL))"
+
 SQL_RESULTS = (
     "SELECT count(*) AS battles, coalesce(sum(winner IS :p), 0) AS wins,"
     " coalesce(sum(winner IS NULL), 0) AS draws"
-    " FROM battles WHERE (player_a = :p OR player_b = :p) AND reason != :abandoned")
+    " FROM battles WHERE " + PLAYED_BY + " AND reason != :abandoned")
 
 # One row per question the player was asked; the JSON maps are keyed by player id, so
 # json_each(...) WHERE key = :p picks the player's entry whatever characters the id holds.
 SQL_CATEGORIES = """
 WITH mine AS (
-  SELECT id FROM battles WHERE (player_a = :p OR player_b = :p) AND reason != :abandoned),
+  SELECT id FROM battles WHERE """ + PLAYED_BY + """ AND reason != :abandoned),
 asked AS (
   SELECT coalesce(q.category, '') AS category,
          bq.by IS :p AS took,
@@ -77,7 +81,8 @@ TOP_RATED_PARAMS = (PROVISIONAL_DEVIATION,)
 SQL_MOST_WINS = """
 SELECT players.*, w.wins AS wins FROM (
   SELECT winner, count(*) AS wins FROM battles
-  WHERE ended_at >= :since AND winner IS NOT NULL AND reason != :abandoned GROUP BY winner) w
+  WHERE ended_at >= :since AND winner IS NOT NULL AND reason != :abandoned AND recording_of IS NULL
+  GROUP BY winner) w
 JOIN players ON players.id = w.winner
 WHERE players.guest = 0
 ORDER BY w.wins DESC, players.name, players.id LIMIT :limit
@@ -85,9 +90,9 @@ ORDER BY w.wins DESC, players.name, players.id LIMIT :limit
 
 SQL_BEST_PER_CATEGORY = """
 WITH seats AS (
-  SELECT id AS battle_id, player_a AS player FROM battles WHERE reason != :abandoned
+  SELECT id AS battle_id, player_a AS player FROM battles WHERE reason != :abandoned AND recording_of IS NULL
   UNION ALL
-  SELECT id, player_b FROM battles WHERE reason != :abandoned),
+  SELECT id, player_b FROM battles WHERE reason != :abandoned AND recording_of IS NULL),
 per AS (
   SELECT q.category AS category, s.player AS player, count(*) AS asked, sum(bq.by IS s.player) AS "right"
   FROM seats s
@@ -165,7 +170,8 @@ def top_rated_filter() -> dict[str, Any]:
 
 def most_wins_pipeline(since: float, limit: int) -> list[dict[str, Any]]:
     return [
-        {"$match": {"ended_at": {"$gte": since}, "winner": {"$ne": None}, "reason": {"$ne": ABANDONED}}},
+        {"$match": {"ended_at": {"$gte": since}, "winner": {"$ne": None}, "reason": {"$ne": ABANDONED},
+                    "recording_of": None}},
         {"$group": {"_id": "$winner", "wins": {"$sum": 1}}},
         {"$lookup": {"from": "players", "localField": "_id", "foreignField": "_id", "as": "player"}},
         {"$unwind": "$player"},
@@ -177,7 +183,7 @@ def most_wins_pipeline(since: float, limit: int) -> list[dict[str, Any]]:
 
 def best_per_category_pipeline(min_answered: int) -> list[dict[str, Any]]:
     return [
-        {"$match": {"reason": {"$ne": ABANDONED}}},
+        {"$match": {"reason": {"$ne": ABANDONED}, "recording_of": None}},
         {"$project": {"players": 1, "outcomes.question_id": 1, "outcomes.by": 1}},
         {"$unwind": "$players"},
         {"$unwind": "$outcomes"},

@@ -16,13 +16,15 @@ The rows (every field always present; times are seconds since the epoch, as floa
     player    id, name, guest, email|null, is_admin, rating, deviation, volatility, created_at
     question  id, text, answer, variants[], wrong[3], category, source, author_id|null,
               explanation, link, status, reject_reason,
-              stats{asked, typed_right, choice_right, nobody}, created_at
+              stats{asked, typed_right, choice_right, nobody}, created_at,
+              version (optional: present once a moderator acted on it)
     battle    id, player_ids[2], scores{player id: points}, winner|null, reason,
               started_at, ended_at, outcomes[{question_id, by|null, how|null, points,
               typed{player id: [strings]}, chose{player id: index|null},
               typed_at{player id: [seconds]}, chose_at{player id: seconds},
               choices[texts, as shown] (optional), alternatives_at{player id: seconds} (optional)}],
-              ratings[{player_id, before{rating, deviation, volatility}, after{...}}]
+              ratings[{player_id, before{rating, deviation, volatility}, after{...}}],
+              recording_of (optional: the stored battle a recorded opponent replayed)
     review    question_id, player_id, up, reason, created_at
     report    id, question_id, player_id, battle_id|null, reason, created_at, resolved
     counter   name, value
@@ -118,7 +120,8 @@ def to_row(record: Record) -> tuple[str, dict[str, Any]]:
             "explanation": record.explanation, "link": record.link, "reject_reason": record.reject_reason,
             "stats": {"asked": stats.asked, "typed_right": stats.typed_right,
                       "choice_right": stats.choice_right, "nobody": stats.nobody},
-            "created_at": float(record.created_at)}
+            "created_at": float(record.created_at),
+            **({"version": record.version} if record.version else {})}
     if isinstance(record, BattleRecord):
         return "battle", {
             "id": record.id, "player_ids": list(record.player_ids), "scores": dict(record.scores),
@@ -132,7 +135,9 @@ def to_row(record: Record) -> tuple[str, dict[str, Any]]:
                           "alternatives_at": {p: float(x) for p, x in o.alternatives_at.items()}}
                          for o in record.outcomes],
             "ratings": [{"player_id": c.player_id, "before": _rating_row(c.before), "after": _rating_row(c.after)}
-                        for c in record.ratings]}
+                        for c in record.ratings],
+            # a battle against a recorded opponent: which stored battle it replayed
+            **({"recording_of": record.recording_of} if record.recording_of is not None else {})}
     if isinstance(record, Review):
         return "review", {
             "question_id": record.question_id, "player_id": record.player_id, "up": bool(record.up),
@@ -300,7 +305,8 @@ def _question(f: _Fields) -> Question:
         reject_reason=f.text("reject_reason") if f.has("reject_reason") else "",
         stats=QuestionStats(asked=stats.whole("asked"), typed_right=stats.whole("typed_right"),
                             choice_right=stats.whole("choice_right"), nobody=stats.whole("nobody")),
-        created_at=f.number("created_at"))
+        created_at=f.number("created_at"),
+        version=f.whole("version") if f.has("version") else 0)
     stats.check_no_extra()
     return question
 
@@ -353,7 +359,8 @@ def _battle(f: _Fields) -> BattleRecord:
         c.check_no_extra()
     return BattleRecord(id=f.text("id"), player_ids=player_ids, scores=scores, winner=f.text("winner", True),
                         reason=f.choice("reason", BattleEnd), started_at=f.number("started_at"),
-                        ended_at=f.number("ended_at"), outcomes=tuple(outcomes), ratings=tuple(ratings))
+                        ended_at=f.number("ended_at"), outcomes=tuple(outcomes), ratings=tuple(ratings),
+                        recording_of=f.text("recording_of") if f.has("recording_of") else None)
 
 
 def _is_number(value: Any) -> bool:

@@ -26,6 +26,7 @@ message carries a password.
 from __future__ import annotations
 
 import asyncio
+import dataclasses
 import datetime
 import logging
 import random
@@ -47,7 +48,10 @@ from pymongo.errors import BulkWriteError, DuplicateKeyError
 from kwissle.game import reviewing
 from kwissle.model import (
     BattleRecord,
+    Challenge,
     Mail,
+    Moderation,
+    ModerationAction,
     NewQuestion,
     Player,
     Question,
@@ -56,8 +60,13 @@ from kwissle.model import (
     Report,
     Review,
 )
+from kwissle.model.appeals import Appeal, AppealGroup, AppealStatus
+from kwissle.model.bans import Ban
+from kwissle.model.battles import BattleEnd as _BattleEnd
+from kwissle.model.battles import Recording
 from kwissle.model.profiles import RECENT_BATTLES, PlayerProfile
-from kwissle.storage import boards, dump, mongo_schema
+from kwissle.model.triage import QuestionPlayStats
+from kwissle.storage import boards, dump, moderating, mongo_schema, play_stats
 from kwissle.storage import mongo_docs as docs
 from kwissle.storage.checking import new_id, new_questions
 from kwissle.storage.crowd import group_reports
@@ -70,12 +79,14 @@ from kwissle.storage.mongo_errors import (
 )
 from kwissle.storage.mongo_transfer import Importer, export_rows
 from kwissle.storage.port import (
+    AlreadyHandled,
     AlreadyReviewed,
     BattleAlreadyStored,
     DuplicateQuestion,
     ReportedQuestion,
     SignInRefused,
     StorageError,
+    UnknownPlayer,
     UnknownQuestion,
     masked_url,
 )
@@ -401,6 +412,22 @@ class MongoStore:
                         seen[outcome["question_id"]] = max(when, seen.get(outcome["question_id"], when))
         return seen
 
+    # --- recordings (kwissle/game/ghost.py) -------------------------------------
+
+    async def recordings_for(self, player_id: str | None, limit: int) -> list[Recording]:
+        if limit <= 0:
+            return []
+        async with self._using() as db:
+            # the `ended` index walks the battles newest first; recordings and forfeits are few
+            cursor = (db["battles"].find({"reason": _BattleEnd.COMPLETE.value, "recording_of": None,
+                                          "players": {"$ne": player_id}})
+                      .sort([("ended_at", DESCENDING)]).limit(limit))
+            records = [docs.battle(doc) async for doc in cursor]
+            ids = sorted({p for record in records for p in record.player_ids})
+            names = {doc["_id"]: doc["name"]
+                     async for doc in db["players"].find({"_id": {"$in": ids}}, {"name": 1})} if ids else {}
+        return [Recording(record, {p: names.get(p, "") for p in record.player_ids}) for record in records]
+
     # --- ratings (stored by save_battle) ---------------------------------------
 
     async def rating_history(self, player_id: str, limit: int = 100) -> list[tuple[float, Rating]]:
@@ -525,6 +552,88 @@ class MongoStore:
         return group_reports(
             [(row["_id"]["question_id"], row["_id"]["reason"], row["n"], row["first_at"], row["last_at"])
              for row in rows], limit)
+
+    # --- appeals: "my answer should count" (kwissle/realtime/appeals.py, web/admin_appeals.py) ---
+
+    async def add_appeals(self, appeals: Sequence[Appeal]) -> int:
+        if not appeals:
+            return 0
+
+        async def write(session: Any) -> int:
+            added = 0
+            for appeal in appeals:
+                doc = docs.appeal_doc(appeal)
+                key = {f: doc[f] for f in ("battle_id", "player_id", "question_id", "folded")}
+                result = await self._db["appeals"].update_one(
+                    key, {"$setOnInsert": {f: v for f, v in doc.items() if f not in key}}, upsert=True,
+                    session=session)
+                added += result.upserted_id is not None
+            return added
+
+        async with self._using(writing=True):
+            return await self._transaction(write)
+
+    async def open_appeals_by_answer(self, limit: int = 100) -> list[AppealGroup]:
+        if limit <= 0:
+            return []
+        async with self._using() as db:
+            cursor = await db["appeals"].aggregate([
+                {"$match": {"status": AppealStatus.OPEN.value}},
+                {"$sort": {"created_at": 1, "_id": 1}},
+                {"$group": {"_id": {"question_id": "$question_id", "folded": "$folded"},
+                            "players": {"$addToSet": "$player_id"}, "n": {"$sum": 1}, "text": {"$first": "$text"},
+                            "first_at": {"$min": "$created_at"}, "last_at": {"$max": "$created_at"}}}])
+            rows = [doc async for doc in cursor]
+        groups = [AppealGroup(question_id=r["_id"]["question_id"], folded=r["_id"]["folded"], text=r["text"],
+                              players=len(r["players"]), appeals=r["n"], first_at=r["first_at"],
+                              last_at=r["last_at"]) for r in rows]
+        groups.sort(key=lambda g: (-g.players, -g.last_at, g.question_id, g.folded))
+        return groups[:limit]
+
+    async def resolve_appeals(self, question_id: str, folded: str, status: AppealStatus, moderator_id: str,
+                              note: str, now: float) -> int:
+        if status is AppealStatus.OPEN:
+            raise ValueError("an appeal is resolved as accepted or declined")
+        return await self._resolve_all(
+            "appeals", {"question_id": question_id, "folded": folded, "status": AppealStatus.OPEN.value},
+            {"status": status.value, "note": note, "resolved_at": now, "resolved_by": moderator_id})
+
+    async def appeals_of_player(self, player_id: str, limit: int = 50) -> list[Appeal]:
+        if limit <= 0:
+            return []
+        async with self._using() as db:
+            cursor = (db["appeals"].find({"player_id": player_id})
+                      .sort([("created_at", DESCENDING), ("_id", DESCENDING)]).limit(limit))
+            return [docs.appeal(doc) async for doc in cursor]
+
+    async def open_appeal_counts(self) -> dict[str, int]:
+        async with self._using() as db:
+            cursor = await db["appeals"].aggregate([
+                {"$match": {"status": AppealStatus.OPEN.value}},
+                {"$group": {"_id": "$question_id", "n": {"$sum": 1}}}])
+            return {doc["_id"]: doc["n"] async for doc in cursor}
+
+    async def _resolve_all(self, collection: str, still_open: dict[str, Any], changes: dict[str, Any]) -> int:
+        """Set `changes` on every document matching `still_open`, in one transaction; each update
+        is conditional on it still matching, so two moderators never both resolve one document."""
+        async def write(session: Any) -> int:
+            ids = [doc["_id"] async for doc in self._db[collection].find(still_open, {"_id": 1}, session=session)]
+            changed = 0
+            for doc_id in ids:
+                result = await self._db[collection].update_one({"_id": doc_id, **still_open}, {"$set": changes},
+                                                               session=session)
+                changed += result.modified_count
+            return changed
+
+        async with self._using(writing=True):
+            return await self._transaction(write)
+
+    # --- reports (moderation) ---
+
+    async def resolve_reports(self, question_id: str, outcome: str, moderator_id: str, now: float) -> int:
+        return await self._resolve_all("reports", {"question_id": question_id, "resolved": False},
+                                       {"resolved": True, "outcome": outcome, "resolved_at": now,
+                                        "resolved_by": moderator_id})
 
     # --- counters --------------------------------------------------------------
 
@@ -760,6 +869,40 @@ class MongoStore:
             result = await db["players"].update_one({"_id": player_id}, {"$set": {"name": name}})
         return result.matched_count == 1
 
+    # --- triage: figures from play per published question (kwissle/storage/play_stats.py) ---
+
+    async def question_play_stats(self, limit: int = 200, offset: int = 0) -> list[tuple[Question, QuestionPlayStats]]:
+        limit, offset = play_stats.bounded(limit, offset)
+        if not limit:
+            return []
+        async with self._using() as db:
+            cursor = (db["questions"].find(play_stats.MONGO_PAGE_FILTER, docs.QUESTION_FIELDS)
+                      .sort(play_stats.MONGO_PAGE_SORT).skip(offset).limit(limit))
+            questions = [docs.question(doc) async for doc in cursor]
+            wanted = {q.id for q in questions}
+            tally = play_stats.PlayTally([q.id for q in questions])
+            # A rated battle carries its players' ratings; an unrated one waits for their current ratings.
+            rated: list[dict[str, Any]] = []
+            unrated: list[dict[str, Any]] = []
+            battles = db["battles"].find({"outcomes.question_id": {"$in": sorted(wanted)}, "reason": {"$ne": "abandoned"}},
+                                         play_stats.MONGO_BATTLE_FIELDS)
+            async for doc in battles:
+                (rated if doc.get("ratings") else unrated).append(doc)
+                if len(rated) >= play_stats.BATCH:
+                    await play_stats.tally_in_thread(tally, rated, lambda d: play_stats.mongo_outcomes(d, wanted, {}))
+                    rated = []
+            await play_stats.tally_in_thread(tally, rated, lambda d: play_stats.mongo_outcomes(d, wanted, {}))
+            ids = sorted({p for doc in unrated for p in doc["players"]})
+            current: dict[str, float] = {}
+            for start in range(0, len(ids), play_stats.PLAY_STATS_MAX_LIMIT):
+                async for doc in db["players"].find({"_id": {"$in": ids[start:start + play_stats.PLAY_STATS_MAX_LIMIT]}},
+                                                    {"rating": 1}):
+                    current[doc["_id"]] = doc["rating"]
+            for start in range(0, len(unrated), play_stats.BATCH):
+                await play_stats.tally_in_thread(tally, unrated[start:start + play_stats.BATCH],
+                                                 lambda d: play_stats.mongo_outcomes(d, wanted, current))
+        return list(zip(questions, tally.results(), strict=True))
+
     # --- guests: their rows written in batches when they first play (kwissle/realtime/guest_rows.py) ---
 
     async def ensure_guests(self, guests: Sequence[tuple[str, str]]) -> None:
@@ -782,6 +925,155 @@ class MongoStore:
                 if not all(e.get("code") == 11000 for e in error.details.get("writeErrors", ())):
                     raise
 
+    # --- moderation: moderators act on questions, each action kept as history (kwissle/storage/moderating.py)
+
+    async def moderate_question(self, question_id: str, expected_version: int, action: str,
+                                changes: Mapping[str, Any], moderator_id: str, reason: str,
+                                now: float) -> Question:
+        """One transaction; the update is conditional on the version read, so of two racing
+        moderators the second conflicts, is run again by the driver, and then sees the new version."""
+
+        async def write(session: Any) -> Question:
+            db = self._db
+            doc = await db["questions"].find_one({"_id": question_id}, docs.QUESTION_FIELDS, session=session)
+            if doc is None:
+                raise UnknownQuestion(f"no question {question_id}")
+            question = docs.question(doc)
+            if question.version != expected_version:
+                last = await db["moderation_history"].find_one(
+                    {"question_id": question_id}, sort=[("at", DESCENDING), ("_id", DESCENDING)], session=session)
+                raise AlreadyHandled(question_id, last["moderator_id"] if last else "", last["at"] if last else 0.0)
+            planned = moderating.plan(question, action, changes, reason)
+            after = planned.after
+            new_print = fingerprint(after.text)
+            if new_print != fingerprint(question.text) and await self._fingerprints_in([new_print], session):
+                raise DuplicateQuestion(f"already stored: {after.text[:60]!r}")
+            updated = await db["questions"].update_one(
+                {"_id": question_id, "version": {"$in": [expected_version, None]} if expected_version == 0
+                 else expected_version},
+                {"$set": {"text": after.text, "answer": after.answer, "variants": list(after.variants),
+                          "wrong": list(after.wrong), "category": after.category, "explanation": after.explanation,
+                          "link": after.link, "status": after.status.value, "reject_reason": after.reject_reason,
+                          "fingerprint": new_print, "version": after.version}}, session=session)
+            if updated.matched_count != 1:
+                raise AlreadyHandled(question_id)
+            await db["moderation_history"].insert_one(
+                {"_id": new_id(), "question_id": question_id, "moderator_id": moderator_id, "action": str(action),
+                 "reason": reason, "changes": moderating.changes_json(planned.changes), "at": now},
+                session=session)
+            return after
+
+        async with self._using(writing=True):
+            return await self._transaction(write)
+
+    async def question_history(self, question_id: str, limit: int = 100) -> list[ModerationAction]:
+        if limit <= 0:
+            return []
+        async with self._using() as db:
+            cursor = db["moderation_history"].find({"question_id": question_id}).sort(
+                [("at", DESCENDING), ("_id", DESCENDING)]).limit(limit)
+            return [ModerationAction(question_id=d["question_id"], moderator_id=d["moderator_id"],
+                                     action=Moderation(d["action"]), reason=d["reason"],
+                                     changes=moderating.changes_from_json(d["changes"]), at=d["at"])
+                    async for d in cursor]
+
+    async def question_reviews(self, question_id: str) -> list[Review]:
+        async with self._using() as db:
+            cursor = db["reviews"].find({"question_id": question_id}).sort(
+                [("created_at", ASCENDING), ("player_id", ASCENDING)])
+            return [docs.review(d) async for d in cursor]
+
+    # --- challenges: links that invite whoever opens them to a battle (kwissle/model/challenges.py)
+
+    async def create_challenge(self, challenge: Challenge) -> None:
+        doc = {"_id": challenge.code, **{k: v for k, v in dataclasses.asdict(challenge).items() if k != "code"},
+               "expires_on": _utc(challenge.expires_at)}  # for the TTL index: gone a day after it expired
+        async with self._using(writing=True) as db:
+            await db["challenges"].insert_one(doc)
+
+    async def get_challenge(self, code: str) -> Challenge | None:
+        async with self._using() as db:
+            doc = await db["challenges"].find_one({"_id": code})
+        if doc is None:
+            return None
+        return Challenge(code=doc["_id"], creator_id=doc["creator_id"], creator_name=doc["creator_name"],
+                         category=doc.get("category"), created_at=doc["created_at"], expires_at=doc["expires_at"],
+                         battle_id=doc.get("battle_id"), used_at=doc.get("used_at"))
+
+    async def use_challenge(self, code: str, battle_id: str, now: float) -> bool:
+        """A conditional update: of two racing writers, only one finds `battle_id` still null."""
+        async with self._using(writing=True) as db:
+            result = await db["challenges"].update_one(
+                {"_id": code, "battle_id": None, "expires_at": {"$gt": now}},
+                {"$set": {"battle_id": battle_id, "used_at": now}})
+        return result.modified_count == 1
+
+
+    # --- bans: the admin players page and what a banned player may not do (kwissle/web/admin_players.py)
+
+    async def ban_player(self, player_id: str, reason: str, until: float | None, by: str, now: float) -> Ban:
+        """One transaction: the ban in force (at most one) is lifted and the new one stored, or neither."""
+        ban = Ban(player_id=player_id, reason=reason, until=until, by=by, at=now, id=new_id())
+
+        async def write(session: Any) -> Ban:
+            if await self._db["players"].find_one({"_id": player_id}, {"_id": 1}, session=session) is None:
+                raise UnknownPlayer(f"no player has the id {player_id!r}")
+            async for doc in self._db["bans"].find(docs.ban_in_force(player_id, now), {"_id": 1}, session=session):
+                await self._db["bans"].update_one(
+                    {"_id": doc["_id"]}, {"$set": {"lifted_at": now, "lifted_by": by,
+                                                   "lift_reason": docs.REPLACED_BY_A_NEW_BAN}}, session=session)
+            await self._db["bans"].insert_one(docs.ban_doc(ban), session=session)
+            return ban
+
+        async with self._using(writing=True):
+            return await self._transaction(write)
+
+    async def unban_player(self, player_id: str, by: str, reason: str, now: float) -> Ban | None:
+        """A conditional update: of two moderators lifting one ban at once, one lifts it."""
+        async with self._using(writing=True) as db:
+            doc = await db["bans"].find_one_and_update(
+                docs.ban_in_force(player_id, now),
+                {"$set": {"lifted_at": now, "lifted_by": by, "lift_reason": reason}},
+                return_document=ReturnDocument.AFTER)  # at most one is in force (ban_player)
+        return docs.ban(doc) if doc else None
+
+    async def active_ban(self, player_id: str, now: float) -> Ban | None:
+        async with self._using() as db:
+            doc = await db["bans"].find_one(docs.ban_in_force(player_id, now), sort=[("at", DESCENDING)])
+        return docs.ban(doc) if doc else None
+
+    async def ban_history(self, player_id: str, limit: int = 100) -> list[Ban]:
+        if limit <= 0:
+            return []
+        async with self._using() as db:
+            cursor = db["bans"].find({"player_id": player_id}).sort([("at", DESCENDING), ("_id", ASCENDING)]).limit(limit)
+            return [docs.ban(doc) async for doc in cursor]
+
+    async def search_players(self, text: str, limit: int = 50, offset: int = 0) -> list[Player]:
+        if limit <= 0:
+            return []
+        holds = {"$regex": docs.ascii_insensitive(text)}
+        async with self._using() as db:
+            cursor = (db["players"].find({"$or": [{"name": holds}, {"email": holds}]})
+                      .sort([("guest", ASCENDING), ("name", ASCENDING), ("_id", ASCENDING)]).skip(offset).limit(limit))
+            return [docs.player(doc) async for doc in cursor]
+
+    async def reports_filed_by(self, player_id: str, limit: int = 50) -> list[Report]:
+        if limit <= 0:
+            return []
+        async with self._using() as db:
+            cursor = (db["reports"].find({"player_id": player_id})
+                      .sort([("created_at", DESCENDING), ("_id", ASCENDING)]).limit(limit))
+            return [docs.report(doc) async for doc in cursor]
+
+    async def reports_on_questions_of(self, player_id: str, limit: int = 50) -> list[Report]:
+        if limit <= 0:
+            return []
+        async with self._using() as db:
+            written = [doc["_id"] async for doc in db["questions"].find({"author_id": player_id}, {"_id": 1})]
+            cursor = (db["reports"].find({"question_id": {"$in": written}})
+                      .sort([("created_at", DESCENDING), ("_id", ASCENDING)]).limit(limit))
+            return [docs.report(doc) async for doc in cursor]
 
 def _utc(seconds: float) -> datetime.datetime:
     """A time in seconds as the naive UTC datetime BSON stores (for a TTL index)."""

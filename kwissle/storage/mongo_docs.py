@@ -29,6 +29,7 @@ an id is data, and a field name may not hold every string an id can.
 from __future__ import annotations
 
 import random
+import re
 from dataclasses import astuple
 from typing import Any
 
@@ -46,6 +47,8 @@ from kwissle.model import (
     Report,
     Review,
 )
+from kwissle.model.appeals import Appeal, AppealStatus
+from kwissle.model.bans import Ban
 from kwissle.model.players import START_DEVIATION, START_VOLATILITY
 from kwissle.textfold import fingerprint
 
@@ -78,7 +81,7 @@ def question_doc(question: Question) -> Doc:
             "fingerprint": fingerprint(question.text), "rand": random.random(),
             "stats": {"asked": stats.asked, "typed_right": stats.typed_right,
                       "choice_right": stats.choice_right, "nobody": stats.nobody},
-            "created_at": question.created_at}
+            "created_at": question.created_at, "version": question.version}
 
 
 def question(doc: Doc) -> Question:
@@ -89,7 +92,8 @@ def question(doc: Doc) -> Question:
                     stats=QuestionStats(asked=stats["asked"], typed_right=stats["typed_right"],
                                         choice_right=stats["choice_right"], nobody=stats["nobody"]),
                     created_at=doc["created_at"], explanation=doc.get("explanation", ""),
-                    link=doc.get("link", ""), reject_reason=doc.get("reject_reason", ""))
+                    link=doc.get("link", ""), reject_reason=doc.get("reject_reason", ""),
+                    version=doc.get("version", 0))
 
 
 QUESTION_FIELDS = {"fingerprint": 0, "rand": 0}  # a projection: what a Question does not need
@@ -106,7 +110,7 @@ def stat_increments(record: BattleRecord) -> dict[str, dict[str, int]]:
 
 
 def battle_doc(record: BattleRecord) -> Doc:
-    return {"_id": record.id, "players": list(record.player_ids),
+    return {"_id": record.id, **_seats(record),
             "scores": [{"player": p, "points": n} for p, n in record.scores.items()],
             "winner": record.winner, "reason": record.reason.value,
             "started_at": record.started_at, "ended_at": record.ended_at,
@@ -121,9 +125,23 @@ def battle_doc(record: BattleRecord) -> Doc:
                         for c in record.ratings]}
 
 
+# --- recordings: a battle against a recorded opponent lists only the live player in `players`
+# (what every query of a player's battles matches), the recorded one in `ghost`, and the
+# stored battle replayed in `recording_of`. A live battle has neither field.
+def _seats(record: BattleRecord) -> Doc:
+    if record.recording_of is None:
+        return {"players": list(record.player_ids)}
+    live, ghost = record.player_ids
+    return {"players": [live], "ghost": ghost, "recording_of": record.recording_of}
+
+
+def _player_ids(doc: Doc) -> tuple[str, str]:
+    return (doc["players"][0], doc["ghost"]) if doc.get("ghost") else tuple(doc["players"])
+
+
 def battle(doc: Doc) -> BattleRecord:
     return BattleRecord(
-        id=doc["_id"], player_ids=tuple(doc["players"]),
+        id=doc["_id"], player_ids=_player_ids(doc), recording_of=doc.get("recording_of"),
         scores={s["player"]: s["points"] for s in doc["scores"]},
         winner=doc["winner"], reason=BattleEnd(doc["reason"]),
         started_at=doc["started_at"], ended_at=doc["ended_at"],
@@ -162,6 +180,24 @@ def report(doc: Doc) -> Report:
                   resolved=doc["resolved"])
 
 
+# --- appeals
+#   appeals {_id, question_id, player_id, battle_id, text, folded, created_at, status, note,
+#            resolved_at, resolved_by}  (one per battle, player, question and folded text)
+
+def appeal_doc(appeal: Appeal) -> Doc:
+    return {"_id": appeal.id, "question_id": appeal.question_id, "player_id": appeal.player_id,
+            "battle_id": appeal.battle_id, "text": appeal.text, "folded": appeal.folded,
+            "created_at": appeal.created_at, "status": appeal.status.value, "note": appeal.note,
+            "resolved_at": appeal.resolved_at, "resolved_by": appeal.resolved_by}
+
+
+def appeal(doc: Doc) -> Appeal:
+    return Appeal(id=doc["_id"], question_id=doc["question_id"], player_id=doc["player_id"],
+                  battle_id=doc["battle_id"], text=doc["text"], folded=doc["folded"], created_at=doc["created_at"],
+                  status=AppealStatus(doc["status"]), note=doc.get("note", ""), resolved_at=doc.get("resolved_at"),
+                  resolved_by=doc.get("resolved_by"))
+
+
 def mail_doc(mail: Mail) -> Doc:
     return {"_id": mail.id, "to": mail.to, "subject": mail.subject, "body": mail.body,
             "created_at": mail.created_at, "sent_at": mail.sent_at, "attempts": mail.attempts,
@@ -174,3 +210,28 @@ def mail(doc: Doc) -> Mail:
                 created_at=doc["created_at"], sent_at=doc["sent_at"], attempts=doc["attempts"],
                 next_attempt_at=doc.get("next_attempt_at", 0.0), last_error=doc.get("last_error", ""),
                 failed_at=doc.get("failed_at"))
+
+
+# --- bans: {_id, player_id, reason, until: float|null, by, at, lifted_at: float|null, lifted_by, lift_reason}
+REPLACED_BY_A_NEW_BAN = "replaced by a new ban"
+
+
+def ban_doc(ban: Ban) -> Doc:
+    return {"_id": ban.id, "player_id": ban.player_id, "reason": ban.reason, "until": ban.until, "by": ban.by,
+            "at": ban.at, "lifted_at": ban.lifted_at, "lifted_by": ban.lifted_by, "lift_reason": ban.lift_reason}
+
+
+def ban(doc: Doc) -> Ban:
+    return Ban(player_id=doc["player_id"], reason=doc["reason"], until=doc["until"], by=doc["by"], at=doc["at"],
+               id=doc["_id"], lifted_at=doc["lifted_at"], lifted_by=doc["lifted_by"], lift_reason=doc["lift_reason"])
+
+
+def ban_in_force(player_id: str, now: float) -> Doc:
+    """The filter of a player's ban in force at `now`: not lifted, and not over."""
+    return {"player_id": player_id, "lifted_at": None, "$or": [{"until": None}, {"until": {"$gt": now}}]}
+
+
+def ascii_insensitive(text: str) -> str:
+    """A regular expression finding `text` anywhere, ignoring the case of ASCII letters only
+    (as SQLite's LIKE does, so both adapters find the same players)."""
+    return "".join(f"[{c.lower()}{c.upper()}]" if c.isascii() and c.isalpha() else re.escape(c) for c in text)

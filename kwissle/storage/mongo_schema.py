@@ -98,7 +98,54 @@ async def _version_3(db: Any) -> None:
     await db["reviews"].create_index([("player_id", ASCENDING), ("question_id", ASCENDING)], name="player")
 
 
-MIGRATIONS: list[Migration] = [_version_1, _version_2, _version_3]
+async def _version_moderation(db: Any) -> None:
+    """Moderation: what moderators did to each question, newest first (a question's `version`
+    needs no migration: a document without one reads as 0)."""
+    if "moderation_history" not in set(await db.list_collection_names()):
+        await db.create_collection("moderation_history")  # written inside transactions
+    await db["moderation_history"].create_index([("question_id", ASCENDING), ("at", DESCENDING)], name="question")
+
+
+
+async def _challenges(db: Any) -> None:
+    """Challenge links (kwissle/model/challenges.py): deleted by TTL a day after they expire."""
+    if "challenges" not in set(await db.list_collection_names()):
+        await db.create_collection("challenges")
+    await db["challenges"].create_index("expires_on", expireAfterSeconds=24 * 3600, name="expiry")
+
+
+async def _version_appeals(db: Any) -> None:
+    """Answer appeals: one per battle, player, question and folded text; the open ones grouped by
+    question and text for the moderators, a player's own newest first. Reports: the open ones of
+    a question, resolved together."""
+    if "appeals" not in set(await db.list_collection_names()):
+        await db.create_collection("appeals")
+    await db["appeals"].create_index(
+        [("battle_id", ASCENDING), ("player_id", ASCENDING), ("question_id", ASCENDING), ("folded", ASCENDING)],
+        name="once", unique=True)
+    await db["appeals"].create_index(
+        [("status", ASCENDING), ("question_id", ASCENDING), ("folded", ASCENDING)], name="open")
+    await db["appeals"].create_index([("player_id", ASCENDING), ("created_at", DESCENDING)], name="player")
+    await db["reports"].create_index([("question_id", ASCENDING), ("resolved", ASCENDING)], name="question_open")
+
+
+async def _bans(db: Any) -> None:
+    """Bans (kwissle/model/bans.py): a player's bans, newest first; the reports a player filed."""
+    if "bans" not in set(await db.list_collection_names()):
+        await db.create_collection("bans")  # written inside transactions
+    await db["bans"].create_index([("player_id", ASCENDING), ("at", DESCENDING)], name="player")
+    await db["reports"].create_index([("player_id", ASCENDING), ("created_at", DESCENDING)], name="player")
+
+
+async def _triage(db: Any) -> None:
+    """Triage from play (kwissle/storage/play_stats.py): the played published questions, most
+    asked first, and every battle that asked one of them."""
+    await db["questions"].create_index([("status", ASCENDING), ("stats.asked", DESCENDING), ("_id", ASCENDING)],
+                                       name="status_asked")
+    await db["battles"].create_index([("outcomes.question_id", ASCENDING)], name="outcome_question")
+
+
+MIGRATIONS: list[Migration] = [_version_1, _version_2, _version_3, _version_moderation, _challenges, _version_appeals, _bans, _triage]
 
 
 async def schema_version(db: Any) -> int:

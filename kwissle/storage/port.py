@@ -15,7 +15,9 @@ from typing import Any, Protocol
 
 from kwissle.model import (
     BattleRecord,
+    Challenge,
     Mail,
+    ModerationAction,
     NewQuestion,
     Player,
     Question,
@@ -24,7 +26,11 @@ from kwissle.model import (
     Report,
     Review,
 )
+from kwissle.model.appeals import Appeal, AppealGroup, AppealStatus
+from kwissle.model.bans import Ban
+from kwissle.model.battles import Recording
 from kwissle.model.profiles import PlayerProfile
+from kwissle.model.triage import QuestionPlayStats
 
 
 class StorageError(Exception):
@@ -86,6 +92,28 @@ class UnknownQuestion(StorageError):
     """A question id the store does not hold: nothing was changed."""
 
 
+class UnknownPlayer(StorageError):  # --- bans
+    """A player id the store does not hold: nothing was changed."""
+
+
+# --- moderation: moderators act on questions (kwissle/web/admin_queue.py); K and L add variants
+
+class AlreadyHandled(StorageError):
+    """`moderate_question` with a version the question no longer has: another moderator acted
+    first (`by` their id, `at` when; empty/0 when the store knows no action); nothing was changed."""
+
+    def __init__(self, question_id: str, by: str = "", at: float = 0.0, message: str = "") -> None:
+        super().__init__(message or f"question {question_id} was already handled")
+        self.question_id = question_id
+        self.by = by
+        self.at = at
+
+
+class ModerationRefused(StorageError):
+    """`moderate_question` asked for something the question's state does not allow (publishing a
+    retired question, a variant the judge already accepts, an unknown action): nothing was changed."""
+
+
 @dataclass(frozen=True)
 class ReportedQuestion:
     """The open reports of one question, grouped for the moderators: how many, and each
@@ -114,6 +142,32 @@ class Store(Protocol):
     async def is_empty(self) -> bool:
         """True when the store holds nothing of any kind: no players, questions, battles,
         reviews, reports, counters or mail."""
+        ...
+
+    # --- moderation (kwissle/model/moderation.py)
+    async def moderate_question(self, question_id: str, expected_version: int, action: str,
+                                changes: Mapping[str, Any], moderator_id: str, reason: str,
+                                now: float) -> Question:
+        """Apply one moderator action, atomically with its history record, and return the question after.
+
+        Conditional on the stored `version` being `expected_version`: otherwise AlreadyHandled
+        (with who acted last and when) and nothing changes. Every action bumps the version by one.
+        Actions (kwissle.model.moderation.Moderation): `publish` (queued -> published, applying
+        `changes` first), `edit` (apply `changes`, status kept; queued or published), `reject`
+        (queued -> rejected, `reason` becomes the question's reject_reason), `retire` (published ->
+        retired), `add_variant` (`changes={"variant": text}`; queued or published). `changes` holds
+        only fields of EDITABLE_FIELDS, already validated by the caller (the edit form checks them
+        like a submission); `variants` and `wrong` are sequences. UnknownQuestion when there is no
+        such question; ModerationRefused for an action the status does not allow or a variant
+        whose folded text is already accepted (nothing changes)."""
+        ...
+
+    async def question_history(self, question_id: str, limit: int = 100) -> list[ModerationAction]:
+        """The question's moderation records, newest first."""
+        ...
+
+    async def question_reviews(self, question_id: str) -> list[Review]:
+        """Every player review of the question, oldest first (the moderators see who said what)."""
         ...
 
     def export_rows(self) -> AsyncIterator[tuple[str, dict[str, Any]]]:
@@ -188,6 +242,13 @@ class Store(Protocol):
         """The questions of each player's latest `battles` stored battles, each with when it was
         last seen: (that battle's end, its position in it), so a later sighting compares greater.
         One round trip for all the players where the adapter can: it is on the matchmaking path."""
+        ...
+
+    # --- recordings (kwissle/game/ghost.py)
+    async def recordings_for(self, player_id: str | None, limit: int) -> list[Recording]:
+        """The newest `limit` stored battles a recorded opponent may be taken from: complete, not
+        themselves against a recording, and not played by `player_id` (None: anyone's), newest
+        first, with both players' names. Reads only those rows (an index)."""
         ...
 
 
@@ -316,9 +377,99 @@ class Store(Protocol):
         Battles keep player ids, so every page shows the new name from now on."""
         ...
 
+    # --- challenges: links that invite whoever opens them to a battle (kwissle/web/challenges.py,
+    # kwissle/realtime/challenges.py)
+    async def create_challenge(self, challenge: Challenge) -> None:
+        """Store a new challenge (its code is fresh: secrets.token_urlsafe)."""
+        ...
+
+    async def get_challenge(self, code: str) -> Challenge | None:
+        """The challenge with this code, whatever its state; None if there is none."""
+        ...
+
+    async def use_challenge(self, code: str, battle_id: str, now: float) -> bool:
+        """Use the challenge up for `battle_id`, atomically: True if it was open (not used, not
+        expired at `now`); False, changing nothing, otherwise. Of two processes racing, one wins."""
+        ...
+
+    # --- triage: figures from play per published question (kwissle/web/admin_triage.py)
+    async def question_play_stats(self, limit: int = 200, offset: int = 0) -> list[tuple[Question, QuestionPlayStats]]:
+        """Published questions that were asked, most asked first (by their play count, ties by id),
+        `limit` of them (at most play_stats.PLAY_STATS_MAX_LIMIT) from `offset`, each with its
+        figures from every stored battle that asked it (abandoned ones left out; see
+        QuestionPlayStats). Two queries per page whatever its size, never one per question; the
+        tallying runs in a worker thread."""
+        ...
+
     # --- guests: their rows written in batches when they first play (kwissle/realtime/guest_rows.py)
     async def ensure_guests(self, guests: Sequence[tuple[str, str]]) -> None:
         """Store each (id, name) of `guests` as a guest unless a player with that id exists (an
         account, or a guest stored before, is left untouched; of one id given twice, the first
         name is stored). One write for all of them: one transaction, or one bulk write."""
+        ...
+
+    # --- appeals: "my answer should count" from the result screen (kwissle/realtime/appeals.py,
+    # kwissle/web/admin_appeals.py, the player's profile)
+    async def add_appeals(self, appeals: Sequence[Appeal]) -> int:
+        """Store one player's appeal of one question (an `Appeal` per refused folded text), all or
+        none. An appeal already stored (same battle, player, question and folded text) counts
+        once. Returns how many were new."""
+        ...
+
+    async def open_appeals_by_answer(self, limit: int = 100) -> list[AppealGroup]:
+        """Open appeals grouped by question and folded text, worst first: most players, then the
+        latest appeal first."""
+        ...
+
+    async def resolve_appeals(self, question_id: str, folded: str, status: AppealStatus, moderator_id: str,
+                              note: str, now: float) -> int:
+        """Resolve every open appeal of `folded` on the question as `status` (accepted or
+        declined) in one write; returns how many were open (0: another moderator was first)."""
+        ...
+
+    async def appeals_of_player(self, player_id: str, limit: int = 50) -> list[Appeal]:
+        """The player's appeals, whatever their status, newest first."""
+        ...
+
+    async def open_appeal_counts(self) -> dict[str, int]:
+        """Question id -> how many open appeals it has (questions with none are absent)."""
+        ...
+
+    # --- reports (moderation): acting on the grouped reports (kwissle/web/admin_reports.py)
+    async def resolve_reports(self, question_id: str, outcome: str, moderator_id: str, now: float) -> int:
+        """Resolve every open report of the question with `outcome` ("dismissed", "retired",
+        "edited"), in one write; returns how many were open (0: already handled)."""
+        ...
+
+    # --- bans: the admin players page and what a banned player may not do (kwissle/web/admin_players.py)
+    async def ban_player(self, player_id: str, reason: str, until: float | None, by: str, now: float) -> Ban:
+        """Ban the player from `now` until `until` (None: until lifted), by moderator `by`, and
+        return the ban. A ban in force on them is lifted in the same atomic step (lift_reason
+        "replaced by a new ban"), so at most one applies. UnknownPlayer if no such player."""
+        ...
+
+    async def unban_player(self, player_id: str, by: str, reason: str, now: float) -> Ban | None:
+        """Lift the ban in force on the player (lifted_at `now`, lifted_by `by`, lift_reason
+        `reason`) and return it as lifted; None, changing nothing, if none is in force."""
+        ...
+
+    async def active_ban(self, player_id: str, now: float) -> Ban | None:
+        """The ban in force at `now`: not lifted and not over (its `until` after `now`); else None."""
+        ...
+
+    async def ban_history(self, player_id: str, limit: int = 100) -> list[Ban]:
+        """Every ban the player was given, in force or not, newest first."""
+        ...
+
+    async def search_players(self, text: str, limit: int = 50, offset: int = 0) -> list[Player]:
+        """Players whose name or e-mail holds `text` (case-insensitive for ASCII letters), accounts
+        before guests, then by name and id: a stable order to page through with `offset`."""
+        ...
+
+    async def reports_filed_by(self, player_id: str, limit: int = 50) -> list[Report]:
+        """The reports the player filed, newest first."""
+        ...
+
+    async def reports_on_questions_of(self, player_id: str, limit: int = 50) -> list[Report]:
+        """The reports filed on questions the player wrote, newest first."""
         ...

@@ -38,7 +38,7 @@ import sqlite3
 import time
 from collections.abc import AsyncIterator, Iterable, Iterator, Mapping, Sequence
 from contextlib import asynccontextmanager
-from dataclasses import astuple
+from dataclasses import astuple, replace
 from pathlib import Path
 from typing import Any
 
@@ -48,7 +48,10 @@ from kwissle.game import reviewing
 from kwissle.model import (
     BattleEnd,
     BattleRecord,
+    Challenge,
     Mail,
+    Moderation,
+    ModerationAction,
     NewQuestion,
     Player,
     Question,
@@ -60,11 +63,16 @@ from kwissle.model import (
     Report,
     Review,
 )
+from kwissle.model.appeals import Appeal, AppealGroup, AppealStatus
+from kwissle.model.bans import Ban
+from kwissle.model.battles import Recording
 from kwissle.model.profiles import RECENT_BATTLES, PlayerProfile
-from kwissle.storage import boards, dump
+from kwissle.model.triage import QuestionPlayStats
+from kwissle.storage import boards, dump, moderating, play_stats
 from kwissle.storage.checking import new_id, new_questions
 from kwissle.storage.merge import battle_moved
 from kwissle.storage.port import (
+    AlreadyHandled,
     AlreadyReviewed,
     BattleAlreadyStored,
     DuplicateQuestion,
@@ -72,6 +80,7 @@ from kwissle.storage.port import (
     SignInRefused,
     StorageError,
     StoreUnavailable,
+    UnknownPlayer,
     UnknownQuestion,
 )
 from kwissle.storage.prefix import after_prefix
@@ -211,16 +220,91 @@ MIGRATIONS: list[str] = [
     ALTER TABLE battle_questions ADD COLUMN choices TEXT NOT NULL DEFAULT '[]';          -- JSON [text]
     ALTER TABLE battle_questions ADD COLUMN alternatives_at TEXT NOT NULL DEFAULT '{}';  -- JSON {player id: s}
     """,
+    # moderation: each question's version (the moderators' race guard) and what moderators did to it
+    """
+    ALTER TABLE questions ADD COLUMN version INTEGER NOT NULL DEFAULT 0;
+    CREATE TABLE moderation_history (
+        question_id TEXT NOT NULL REFERENCES questions(id),
+        moderator_id TEXT NOT NULL,
+        action TEXT NOT NULL,
+        reason TEXT NOT NULL,
+        changes TEXT NOT NULL,           -- JSON {field: [before, after]}
+        at REAL NOT NULL
+    );
+    CREATE INDEX moderation_history_question ON moderation_history(question_id, at);
+    """,
+    # appeals: a player's refused typed answer in front of the moderators; how a report was resolved
+    """
+    CREATE TABLE appeals (
+        id TEXT PRIMARY KEY,
+        question_id TEXT NOT NULL,
+        player_id TEXT NOT NULL,
+        battle_id TEXT NOT NULL,
+        text TEXT NOT NULL,              -- as typed
+        folded TEXT NOT NULL,            -- textfold.fold(text): what appeals are grouped by
+        created_at REAL NOT NULL,
+        status TEXT NOT NULL DEFAULT 'open',
+        note TEXT NOT NULL DEFAULT '',
+        resolved_at REAL,
+        resolved_by TEXT
+    );
+    CREATE UNIQUE INDEX appeals_once ON appeals(battle_id, player_id, question_id, folded);
+    CREATE INDEX appeals_open ON appeals(status, question_id, folded);
+    CREATE INDEX appeals_player ON appeals(player_id, created_at);
+    ALTER TABLE reports ADD COLUMN outcome TEXT NOT NULL DEFAULT '';
+    ALTER TABLE reports ADD COLUMN resolved_at REAL;
+    ALTER TABLE reports ADD COLUMN resolved_by TEXT;
+    CREATE INDEX reports_question_open ON reports(question_id, resolved);
+    """,
+    # bans: a moderator stops a player from playing and adding to the crowd's work (kwissle/model/bans.py)
+    """
+    CREATE TABLE bans (
+        id TEXT PRIMARY KEY,
+        player_id TEXT NOT NULL,
+        reason TEXT NOT NULL,
+        until REAL,                      -- NULL: until lifted
+        by TEXT NOT NULL,
+        at REAL NOT NULL,
+        lifted_at REAL,
+        lifted_by TEXT,
+        lift_reason TEXT NOT NULL DEFAULT ''
+    );
+    CREATE INDEX bans_player ON bans(player_id, at);
+    CREATE INDEX reports_player ON reports(player_id, created_at);
+    """,
+    # challenges: links that invite whoever opens them to a battle (kwissle/model/challenges.py)
+    """
+    CREATE TABLE challenges (
+        code TEXT PRIMARY KEY,
+        creator_id TEXT NOT NULL,
+        creator_name TEXT NOT NULL,
+        category TEXT,                   -- NULL: any category
+        created_at REAL NOT NULL,
+        expires_at REAL NOT NULL,
+        battle_id TEXT,                  -- set once, when its battle starts
+        used_at REAL
+    );
+    """,
+    # recordings: a battle against a recorded opponent names the stored battle it replayed
+    # (player_b is then the recorded player, who did not play it); the battles a recording may
+    # be taken from, newest first, without reading the others
+    """
+    ALTER TABLE battles ADD COLUMN recording_of TEXT;
+    CREATE INDEX battles_recordable ON battles(ended_at) WHERE reason = 'complete' AND recording_of IS NULL;
+    """,
 ]
 
 _QUESTION_COLUMNS = (
     "id, text, answer, variants, wrong, category, status, source, author_id, "
-    "asked, typed_right, choice_right, nobody, created_at, explanation, link, reject_reason"
+    "asked, typed_right, choice_right, nobody, created_at, explanation, link, reject_reason, version"
 )
 _INSERT_QUESTION = (
     f"INSERT INTO questions ({_QUESTION_COLUMNS}, fingerprint) "
-    "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, 0, 0, 0, 0, ?, ?, ?, '', ?)"
+    "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, 0, 0, 0, 0, ?, ?, ?, '', 0, ?)"
 )
+# --- recordings: the battles a player played (two `?`: the player twice). In a battle against a
+# recording, player_b is the recorded player, who did not play it.
+_PLAYED_BY = "(player_a = ? OR (player_b = ? AND recording_of IS NULL))"
 _FINGERPRINTS_PER_QUERY = 500  # stay under SQLite's bound-parameter limit
 
 
@@ -474,14 +558,14 @@ class SQLiteStore:
 
     async def recent_battles(self, player_id: str, limit: int = 20) -> list[BattleRecord]:
         rows = await self._all(
-            "SELECT * FROM battles WHERE player_a = ? OR player_b = ? ORDER BY ended_at DESC LIMIT ?",
+            f"SELECT * FROM battles WHERE {_PLAYED_BY} ORDER BY ended_at DESC LIMIT ?",
             (player_id, player_id, limit))
         return await self._battles(rows)
 
     async def recent_question_ids(self, player_id: str, battles: int = 20) -> set[str]:
         rows = await self._all(
             "SELECT DISTINCT question_id FROM battle_questions WHERE battle_id IN ("
-            " SELECT id FROM battles WHERE player_a = ? OR player_b = ? ORDER BY ended_at DESC LIMIT ?)",
+            f" SELECT id FROM battles WHERE {_PLAYED_BY} ORDER BY ended_at DESC LIMIT ?)",
             (player_id, player_id, battles))
         return {row[0] for row in rows}
 
@@ -490,7 +574,8 @@ class SQLiteStore:
             "WITH wanted(player) AS (SELECT value FROM json_each(?)),"
             " latest AS (SELECT b.id, b.ended_at, row_number() OVER ("
             "   PARTITION BY wanted.player ORDER BY b.ended_at DESC) AS n"
-            "   FROM battles b JOIN wanted ON wanted.player IN (b.player_a, b.player_b))"
+            "   FROM battles b JOIN wanted ON (wanted.player = b.player_a"
+            "    OR (wanted.player = b.player_b AND b.recording_of IS NULL)))"
             " SELECT q.question_id, latest.ended_at, q.position FROM latest"
             " JOIN battle_questions q ON q.battle_id = latest.id WHERE latest.n <= ?",
             (json.dumps(list(player_ids)), battles))
@@ -498,6 +583,20 @@ class SQLiteStore:
         for question_id, ended_at, position in rows:
             seen[question_id] = max((ended_at, position), seen.get(question_id, (ended_at, position)))
         return seen
+
+    # --- recordings (kwissle/game/ghost.py) -------------------------------------
+
+    async def recordings_for(self, player_id: str | None, limit: int) -> list[Recording]:
+        # the partial index battles_recordable walks the complete live battles newest first
+        rows = await self._all(
+            "SELECT * FROM battles INDEXED BY battles_recordable"
+            " WHERE reason = 'complete' AND recording_of IS NULL AND player_a IS NOT ? AND player_b IS NOT ?"
+            " ORDER BY ended_at DESC LIMIT ?", (player_id, player_id, max(0, limit)))
+        records = await self._battles(rows)
+        ids = sorted({p for record in records for p in record.player_ids})
+        names = {row[0]: row[1] for row in await self._all(
+            f"SELECT id, name FROM players WHERE id IN ({', '.join('?' * len(ids))})", ids)} if ids else {}
+        return [Recording(record, {p: names.get(p, "") for p in record.player_ids}) for record in records]
 
     async def _battles(self, rows: Sequence[sqlite3.Row]) -> list[BattleRecord]:
         records = []
@@ -618,6 +717,61 @@ class SQLiteStore:
                                  reasons=tuple((r["reason"], r["n"]) for r in reasons
                                                if r["question_id"] == g["question_id"]),
                                  first_at=g["first_at"], last_at=g["last_at"]) for g in groups]
+
+    # --- appeals: "my answer should count" (kwissle/realtime/appeals.py, web/admin_appeals.py) ---
+
+    async def add_appeals(self, appeals: Sequence[Appeal]) -> int:
+        added = 0
+        async with self._transaction() as db:
+            for appeal in appeals:
+                added += await _insert(
+                    db, "INSERT INTO appeals (id, question_id, player_id, battle_id, text, folded, created_at, status) "
+                        "VALUES (?, ?, ?, ?, ?, ?, ?, ?) "
+                        "ON CONFLICT (battle_id, player_id, question_id, folded) DO NOTHING",
+                    (appeal.id, appeal.question_id, appeal.player_id, appeal.battle_id, appeal.text, appeal.folded,
+                     appeal.created_at, appeal.status.value))
+        return added
+
+    async def open_appeals_by_answer(self, limit: int = 100) -> list[AppealGroup]:
+        if limit <= 0:
+            return []
+        rows = await self._all(
+            "SELECT question_id, folded, count(DISTINCT player_id) AS players, count(*) AS n, "
+            "min(created_at) AS first_at, max(created_at) AS last_at, "
+            "(SELECT a2.text FROM appeals a2 WHERE a2.question_id = a.question_id AND a2.folded = a.folded "
+            " AND a2.status = 'open' ORDER BY a2.created_at, a2.id LIMIT 1) AS text "
+            "FROM appeals a WHERE status = 'open' GROUP BY question_id, folded "
+            "ORDER BY players DESC, last_at DESC, question_id, folded LIMIT ?", (limit,))
+        return [AppealGroup(question_id=r["question_id"], folded=r["folded"], text=r["text"], players=r["players"],
+                            appeals=r["n"], first_at=r["first_at"], last_at=r["last_at"]) for r in rows]
+
+    async def resolve_appeals(self, question_id: str, folded: str, status: AppealStatus, moderator_id: str,
+                              note: str, now: float) -> int:
+        if status is AppealStatus.OPEN:
+            raise ValueError("an appeal is resolved as accepted or declined")
+        return await self._write(
+            "UPDATE appeals SET status = ?, note = ?, resolved_at = ?, resolved_by = ? "
+            "WHERE question_id = ? AND folded = ? AND status = 'open'",
+            (status.value, note, now, moderator_id, question_id, folded))
+
+    async def appeals_of_player(self, player_id: str, limit: int = 50) -> list[Appeal]:
+        if limit <= 0:
+            return []
+        rows = await self._all("SELECT * FROM appeals WHERE player_id = ? ORDER BY created_at DESC, id DESC LIMIT ?",
+                               (player_id, limit))
+        return [_appeal(r) for r in rows]
+
+    async def open_appeal_counts(self) -> dict[str, int]:
+        rows = await self._all("SELECT question_id, count(*) AS n FROM appeals WHERE status = 'open' "
+                               "GROUP BY question_id")
+        return {r["question_id"]: r["n"] for r in rows}
+
+    # --- reports (moderation) ---
+
+    async def resolve_reports(self, question_id: str, outcome: str, moderator_id: str, now: float) -> int:
+        return await self._write(
+            "UPDATE reports SET resolved = 1, outcome = ?, resolved_at = ?, resolved_by = ? "
+            "WHERE question_id = ? AND resolved = 0", (outcome, now, moderator_id, question_id))
 
     # --- counters --------------------------------------------------------------
 
@@ -775,6 +929,21 @@ class SQLiteStore:
     async def rename_player(self, player_id: str, name: str) -> bool:
         return await self._write("UPDATE players SET name = ? WHERE id = ?", (name, player_id)) == 1
 
+    # --- triage: figures from play per published question (kwissle/storage/play_stats.py) ---
+
+    async def question_play_stats(self, limit: int = 200, offset: int = 0) -> list[tuple[Question, QuestionPlayStats]]:
+        limit, offset = play_stats.bounded(limit, offset)
+        if not limit:
+            return []
+        async with self._reading() as db:
+            async with db.execute(play_stats.SQL_PAGE.format(columns=_QUESTION_COLUMNS), (limit, offset)) as cursor:
+                questions = [_question(row) for row in await cursor.fetchall()]
+            tally = play_stats.PlayTally([q.id for q in questions])
+            async with db.execute(play_stats.SQL_OUTCOMES, (json.dumps([q.id for q in questions]),)) as cursor:
+                while rows := await cursor.fetchmany(play_stats.BATCH):
+                    await play_stats.tally_in_thread(tally, rows, play_stats.sqlite_outcomes)
+        return list(zip(questions, tally.results(), strict=True))
+
     # --- guests: their rows written in batches when they first play (kwissle/realtime/guest_rows.py) ---
 
     async def ensure_guests(self, guests: Sequence[tuple[str, str]]) -> None:
@@ -786,6 +955,137 @@ class SQLiteStore:
                 "INSERT INTO players (id, name, guest, created_at) VALUES (?, ?, 1, ?) "
                 "ON CONFLICT (id) DO NOTHING", [(player_id, name, now) for player_id, name in guests])
 
+    # --- challenges: links that invite whoever opens them to a battle (kwissle/model/challenges.py)
+
+    async def create_challenge(self, challenge: Challenge) -> None:
+        async with self._transaction() as db:
+            await db.execute(
+                "INSERT INTO challenges (code, creator_id, creator_name, category, created_at, expires_at, "
+                "battle_id, used_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+                (challenge.code, challenge.creator_id, challenge.creator_name, challenge.category,
+                 challenge.created_at, challenge.expires_at, challenge.battle_id, challenge.used_at))
+
+    async def get_challenge(self, code: str) -> Challenge | None:
+        row = await self._one("SELECT * FROM challenges WHERE code = ?", (code,))
+        if row is None:
+            return None
+        return Challenge(code=row["code"], creator_id=row["creator_id"], creator_name=row["creator_name"],
+                         category=row["category"], created_at=row["created_at"], expires_at=row["expires_at"],
+                         battle_id=row["battle_id"], used_at=row["used_at"])
+
+    async def use_challenge(self, code: str, battle_id: str, now: float) -> bool:
+        async with self._transaction() as db, db.execute(
+                "UPDATE challenges SET battle_id = ?, used_at = ? "
+                "WHERE code = ? AND battle_id IS NULL AND expires_at > ?", (battle_id, now, code, now)) as cursor:
+            return cursor.rowcount == 1
+
+    # --- moderation: moderators act on questions, each action kept as history (kwissle/storage/moderating.py)
+
+    async def moderate_question(self, question_id: str, expected_version: int, action: str,
+                                changes: Mapping[str, Any], moderator_id: str, reason: str,
+                                now: float) -> Question:
+        async with self._transaction() as db:  # BEGIN IMMEDIATE: no other writer between read and write
+            async with db.execute(f"SELECT {_QUESTION_COLUMNS} FROM questions WHERE id = ?",
+                                  (question_id,)) as cursor:
+                row = await cursor.fetchone()
+            if row is None:
+                raise UnknownQuestion(f"no question {question_id}")
+            question = _question(row)
+            if question.version != expected_version:
+                async with db.execute("SELECT moderator_id, at FROM moderation_history WHERE question_id = ? "
+                                      "ORDER BY at DESC, rowid DESC LIMIT 1", (question_id,)) as cursor:
+                    last = await cursor.fetchone()
+                raise AlreadyHandled(question_id, last["moderator_id"] if last else "", last["at"] if last else 0.0)
+            planned = moderating.plan(question, action, changes, reason)
+            after = planned.after
+            if fingerprint(after.text) != fingerprint(question.text):
+                taken = await _fingerprints_in(db, [fingerprint(after.text)])
+                if taken:
+                    raise DuplicateQuestion(f"already stored: {after.text[:60]!r}")
+            await db.execute(
+                "UPDATE questions SET text = ?, answer = ?, variants = ?, wrong = ?, category = ?, explanation = ?, "
+                "link = ?, status = ?, reject_reason = ?, fingerprint = ?, version = ? WHERE id = ? AND version = ?",
+                (after.text, after.answer, json.dumps(list(after.variants)), json.dumps(list(after.wrong)),
+                 after.category, after.explanation, after.link, after.status.value, after.reject_reason,
+                 fingerprint(after.text), after.version, question_id, expected_version))
+            await db.execute(
+                "INSERT INTO moderation_history (question_id, moderator_id, action, reason, changes, at) "
+                "VALUES (?, ?, ?, ?, ?, ?)",
+                (question_id, moderator_id, str(action), reason, json.dumps(moderating.changes_json(planned.changes)),
+                 now))
+        return after
+
+    async def question_history(self, question_id: str, limit: int = 100) -> list[ModerationAction]:
+        rows = await self._all(
+            "SELECT * FROM moderation_history WHERE question_id = ? ORDER BY at DESC, rowid DESC LIMIT ?",
+            (question_id, max(limit, 0)))
+        return [ModerationAction(question_id=r["question_id"], moderator_id=r["moderator_id"],
+                                 action=Moderation(r["action"]), reason=r["reason"],
+                                 changes=moderating.changes_from_json(json.loads(r["changes"])), at=r["at"])
+                for r in rows]
+
+    async def question_reviews(self, question_id: str) -> list[Review]:
+        rows = await self._all("SELECT * FROM reviews WHERE question_id = ? ORDER BY created_at, player_id",
+                               (question_id,))
+        return [Review(question_id=r["question_id"], player_id=r["player_id"], up=bool(r["up"]),
+                       reason=r["reason"], created_at=r["created_at"]) for r in rows]
+
+
+    # --- bans: the admin players page and what a banned player may not do (kwissle/web/admin_players.py)
+
+    async def ban_player(self, player_id: str, reason: str, until: float | None, by: str, now: float) -> Ban:
+        ban = Ban(player_id=player_id, reason=reason, until=until, by=by, at=now, id=new_id())
+        async with self._transaction() as db:
+            async with db.execute("SELECT 1 FROM players WHERE id = ?", (player_id,)) as cursor:
+                if await cursor.fetchone() is None:
+                    raise UnknownPlayer(f"no player has the id {player_id!r}")
+            await db.execute(
+                "UPDATE bans SET lifted_at = ?, lifted_by = ?, lift_reason = ? WHERE player_id = ? "
+                "AND lifted_at IS NULL AND (until IS NULL OR until > ?)",
+                (now, by, REPLACED_BY_A_NEW_BAN, player_id, now))
+            await db.execute(
+                "INSERT INTO bans (id, player_id, reason, until, by, at) VALUES (?, ?, ?, ?, ?, ?)",
+                (ban.id, player_id, reason, until, by, now))
+        return ban
+
+    async def unban_player(self, player_id: str, by: str, reason: str, now: float) -> Ban | None:
+        async with self._transaction() as db:
+            async with db.execute(f"SELECT * FROM bans WHERE {_IN_FORCE} ORDER BY at DESC LIMIT 1",
+                                  (player_id, now)) as cursor:
+                row = await cursor.fetchone()
+            if row is None:
+                return None
+            await db.execute("UPDATE bans SET lifted_at = ?, lifted_by = ?, lift_reason = ? WHERE id = ?",
+                             (now, by, reason, row["id"]))
+        return replace(_ban(row), lifted_at=now, lifted_by=by, lift_reason=reason)
+
+    async def active_ban(self, player_id: str, now: float) -> Ban | None:
+        row = await self._one(f"SELECT * FROM bans WHERE {_IN_FORCE} ORDER BY at DESC LIMIT 1", (player_id, now))
+        return _ban(row) if row is not None else None
+
+    async def ban_history(self, player_id: str, limit: int = 100) -> list[Ban]:
+        rows = await self._all("SELECT * FROM bans WHERE player_id = ? ORDER BY at DESC, id LIMIT ?",
+                               (player_id, limit))
+        return [_ban(row) for row in rows]
+
+    async def search_players(self, text: str, limit: int = 50, offset: int = 0) -> list[Player]:
+        pattern = "%" + text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
+        rows = await self._all(
+            "SELECT * FROM players WHERE name LIKE ? ESCAPE '\\' OR email LIKE ? ESCAPE '\\' "
+            "ORDER BY guest, name, id LIMIT ? OFFSET ?", (pattern, pattern, limit, offset))
+        return [_player(row) for row in rows]
+
+    async def reports_filed_by(self, player_id: str, limit: int = 50) -> list[Report]:
+        rows = await self._all("SELECT * FROM reports WHERE player_id = ? ORDER BY created_at DESC, id LIMIT ?",
+                               (player_id, limit))
+        return [_report(row) for row in rows]
+
+    async def reports_on_questions_of(self, player_id: str, limit: int = 50) -> list[Report]:
+        rows = await self._all(
+            "SELECT reports.* FROM reports JOIN questions ON questions.id = reports.question_id "
+            "WHERE questions.author_id = ? ORDER BY reports.created_at DESC, reports.id LIMIT ?",
+            (player_id, limit))
+        return [_report(row) for row in rows]
 
 _BUMP_COUNTER = (
     "INSERT INTO counters (name, value) VALUES (?, ?) "
@@ -937,6 +1237,22 @@ def _player(row: sqlite3.Row) -> Player:
                   deviation=row["deviation"], volatility=row["volatility"])
 
 
+def _appeal(r: sqlite3.Row) -> Appeal:
+    return Appeal(id=r["id"], question_id=r["question_id"], player_id=r["player_id"], battle_id=r["battle_id"],
+                  text=r["text"], folded=r["folded"], created_at=r["created_at"], status=AppealStatus(r["status"]),
+                  note=r["note"], resolved_at=r["resolved_at"], resolved_by=r["resolved_by"])
+
+
+# --- bans
+REPLACED_BY_A_NEW_BAN = "replaced by a new ban"
+_IN_FORCE = "player_id = ? AND lifted_at IS NULL AND (until IS NULL OR until > ?)"
+
+
+def _ban(r: sqlite3.Row) -> Ban:
+    return Ban(player_id=r["player_id"], reason=r["reason"], until=r["until"], by=r["by"], at=r["at"], id=r["id"],
+               lifted_at=r["lifted_at"], lifted_by=r["lifted_by"], lift_reason=r["lift_reason"])
+
+
 def _report(r: sqlite3.Row) -> Report:
     return Report(id=r["id"], question_id=r["question_id"], player_id=r["player_id"], battle_id=r["battle_id"],
                   reason=r["reason"], created_at=r["created_at"], resolved=bool(r["resolved"]))
@@ -959,6 +1275,7 @@ def _question(row: sqlite3.Row) -> Question:
         explanation=row["explanation"],
         link=row["link"],
         reject_reason=row["reject_reason"],
+        version=row["version"],
     )
 
 
@@ -979,6 +1296,7 @@ def _battle(row: sqlite3.Row, outcomes: Iterable[sqlite3.Row]) -> BattleRecord:
                             alternatives_at=json.loads(o["alternatives_at"]))
             for o in outcomes),
         ratings=tuple(_rating_change(change) for change in json.loads(row["ratings"])),
+        recording_of=row["recording_of"],
     )
 
 
@@ -1058,10 +1376,11 @@ async def _insert_battle(db: aiosqlite.Connection, record: BattleRecord) -> bool
     """Write a battle and its per-question outcomes (not the questions' play counts);
     False, writing nothing, if a battle with its id is already stored."""
     if not await _insert(db, "INSERT INTO battles (id, player_a, player_b, scores, winner, reason, "
-                             "started_at, ended_at, ratings) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) "
+                             "started_at, ended_at, ratings, recording_of) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?) "
                              "ON CONFLICT DO NOTHING",
                          (record.id, *record.player_ids, json.dumps(record.scores), record.winner,
-                          record.reason.value, record.started_at, record.ended_at, _rating_json(record))):
+                          record.reason.value, record.started_at, record.ended_at, _rating_json(record),
+                          record.recording_of)):
         return False
     await db.executemany(
         "INSERT INTO battle_questions (battle_id, position, question_id, by, how, points, typed, chose, "
@@ -1089,12 +1408,12 @@ async def _import(db: aiosqlite.Connection, record: dump.Record) -> bool:
     if isinstance(record, Question):
         stats = record.stats
         if await _insert(db, f"INSERT INTO questions ({_QUESTION_COLUMNS}, fingerprint) "
-                             "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING",
+                             "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING",
                          (record.id, record.text, record.answer, json.dumps(list(record.variants)),
                           json.dumps(list(record.wrong)), record.category, record.status.value, record.source,
                           record.author_id, stats.asked, stats.typed_right, stats.choice_right, stats.nobody,
                           record.created_at, record.explanation, record.link, record.reject_reason,
-                          fingerprint(record.text))):
+                          record.version, fingerprint(record.text))):
             return True
         async with db.execute("SELECT 1 FROM questions WHERE id = ?", (record.id,)) as cursor:
             if await cursor.fetchone() is None:

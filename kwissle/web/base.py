@@ -14,6 +14,7 @@ from __future__ import annotations
 import http
 import json
 import math
+import time
 from typing import Any
 from urllib.parse import urlencode
 
@@ -84,6 +85,14 @@ class BaseHandler(tornado.web.RequestHandler):
             self.fail(401, "Sign in first: this needs an account.")
         self.redirect(self.reverse_url("sign_in") + "?" + urlencode({"next": self.request.uri}))
         raise tornado.web.Finish()
+
+    async def refuse_if_banned(self, player: Player) -> None:
+        """403 saying why and until when, if a moderator banned the player (kwissle/model/bans.py):
+        a banned player may read pages and see their profile, not add to the crowd's work."""
+        ban = await self.store.active_ban(player.id, time.time())
+        if ban is not None:
+            self.fail(403, ban.explanation[0].upper() + ban.explanation[1:] + ". "
+                      "You can still read Kwissle's pages and see your profile.")
 
     def limit(self, rule: str, key: str) -> None:
         """Count one attempt of a rate-limited action (kwissle/ratelimits.py); 429 with Retry-After when over."""

@@ -44,6 +44,12 @@ class KnownQuestions:
         async with self._lock:
             return await asyncio.to_thread(index.find, text, answer)
 
+    async def nearest(self, text: str, limit: int = 3, exclude: str = "") -> list[tuple[Known, float]]:
+        """The stored questions most like `text`, best first, with their scores (DuplicateIndex.nearest)."""
+        index = await self._current()
+        async with self._lock:
+            return await asyncio.to_thread(index.nearest, text, limit, exclude)
+
     async def categories(self) -> list[str]:
         """The categories of the stored questions, sorted."""
         await self._current()

@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from tornado.web import URLSpec
 
 from kwissle.model import BattleEnd, BattleRecord, Player, Question, QuestionOutcome
+from kwissle.model.appeals import Appeal, AppealStatus
 from kwissle.storage.port import Store
 from kwissle.web.charts import rating_chart
 from kwissle.web.pages import PageHandler
@@ -75,10 +76,27 @@ class ProfileHandler(PageHandler):
         player = profile.player
         history = [] if player.guest else await self.store.rating_history(player.id, HISTORY_POINTS)
         players = await players_by_id(self.store, (p for b in profile.recent for p in b.player_ids))
+        appeals = await own_appeals(self, player.id)
         self.render(self.template, title=player.name, profile=profile, player=player,
                     rating=rating_label(player), chart=rating_chart(history), rated_battles=len(history),
                     recent=[recent_line(b, player.id, players) for b in profile.recent],
-                    percent=percent, when=when)
+                    percent=percent, when=when, appeals=appeals)
+
+
+# --- appeals: the profile's owner (guest or account) sees their own appeals and their outcomes
+APPEALS_SHOWN = 50
+APPEAL_WORDS = {AppealStatus.OPEN: "Pending", AppealStatus.ACCEPTED: "Accepted", AppealStatus.DECLINED: "Declined"}
+
+
+async def own_appeals(handler: PageHandler, player_id: str) -> list[tuple[Appeal, Question | None, str]] | None:
+    """(appeal, its question, status word) when the viewer is this player; None for anyone else."""
+    viewer = await handler.player_from_cookie()
+    if viewer is None or viewer.id != player_id:
+        return None
+    appeals = await handler.store.appeals_of_player(player_id, APPEALS_SHOWN)
+    ids = list(dict.fromkeys(a.question_id for a in appeals))
+    questions = dict(zip(ids, await asyncio.gather(*(handler.store.get_question(i) for i in ids)), strict=True))
+    return [(a, questions[a.question_id], APPEAL_WORDS[a.status]) for a in appeals]
 
 
 @dataclass(frozen=True)

@@ -63,7 +63,7 @@ class SubmitHandler(PageHandler):
     title = "Submit a question"
 
     async def get(self) -> None:
-        await self.require_signed_in()
+        await self.refuse_if_banned(await self.require_signed_in())
         await self.render_form({name: "" for name in FIELDS}, {})
 
     async def render_form(self, values: dict[str, str], errors: dict[str, str]) -> None:
@@ -72,6 +72,7 @@ class SubmitHandler(PageHandler):
 
     async def post(self) -> None:
         player = await self.require_signed_in()
+        await self.refuse_if_banned(player)
         form = {name: self.get_body_argument(name, "") for name in FIELDS}
         known = known_questions(self)
         submission = read_submission(form, player.id, await known.categories())
@@ -120,6 +121,7 @@ class ReviewHandler(PageHandler):
 
     async def get(self) -> None:
         player = await self.require_signed_in()
+        await self.refuse_if_banned(player)
         question = await self.store.next_for_review(player.id)
         self.render_page(question, thanks=self.get_argument("voted", "") == "1")
 
@@ -130,6 +132,7 @@ class ReviewHandler(PageHandler):
 
     async def post(self) -> None:
         player = await self.require_signed_in()
+        await self.refuse_if_banned(player)
         question_id = self.get_body_argument("question", "")
         vote = self.get_body_argument("vote", "")
         reason = self.get_body_argument("reason", "")

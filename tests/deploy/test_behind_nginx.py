@@ -151,9 +151,13 @@ async def test_pages_come_from_web_static_files_from_nginx_security_headers_once
 
 
 async def test_admin_is_answered_by_the_admin_process_and_refuses_non_admins(stack):
-    status, _, body = await aget(stack.url, "/admin")
-    assert status == 403
-    assert "The moderators&#x27; dashboard is for admins." in body.decode()
+    status, headers, _ = await aget(stack.url, "/admin")
+    assert status == 302 and headers["Location"] == "/sign-in?next=%2Fadmin"  # the admin process: sign in first
+    status, _, body = await aget(stack.url, headers["Location"])  # which a web process serves
+    assert status == 200 and b"Sign in" in body
+    # what nginx passed on is the admin process's answer: it says so directly too
+    status, headers, _ = await aget(stack.direct("admin"), "/admin")
+    assert status == 302 and headers["Location"] == "/sign-in?next=%2Fadmin"
     # The web processes do not serve it at all: it lives on its own process.
     assert (await aget(stack.direct("web1"), "/admin"))[0] == 404
 

@@ -80,17 +80,18 @@ async def test_web_says_503_in_json_when_the_game_process_does_not_answer(tmp_pa
 async def test_admin_refuses_everyone_who_is_not_an_admin_with_a_clear_page(layout):
     admin = layout["admin"]
     stranger = WebSocketClient(admin.base_url)
-    response = await stranger.fetch("/admin")
-    assert response.code == 403
-    assert "The moderators&#x27; dashboard is for admins." in response.body.decode()
-    guest = await admin.store.create_player("Gus Guest")
+    response = await stranger.fetch("/admin", follow_redirects=False)
+    assert response.code == 302 and response.headers["Location"] == "/sign-in?next=%2Fadmin"
+    account = await admin.store.create_player("Ana", guest=False, email="ana@example.org")
     member = WebSocketClient(admin.base_url)
     member.cookies["kwissle_player"] = create_signed_value(
-        admin.settings.cookie_secret, "kwissle_player", guest.id).decode()
-    assert (await member.fetch("/admin")).code == 403
-    await admin.store.set_admin(guest.id, True)
+        admin.settings.cookie_secret, "kwissle_player", account.id).decode()
+    refused = await member.fetch("/admin")
+    assert refused.code == 403
+    assert "The moderators&#x27; dashboard is for admins." in refused.body.decode()
+    await admin.store.set_admin(account.id, True)
     page = await member.fetch("/admin")
-    assert page.code == 200 and "nothing to moderate from here yet" in page.body.decode()
+    assert page.code == 200 and "Moderation queue" in page.body.decode()
     assert [await status_of(stranger, path) for path in ("/", "/api/ticket", "/sockjs/info")] == [404] * 3
 
 
@@ -99,7 +100,7 @@ async def test_serve_still_builds_everything_in_one_process(server):
     client = WebSocketClient(server.base_url)
     assert [await status_of(client, path) for path in ("/", "/api/ticket", "/api/status", "/sockjs/info")] \
         == [200] * 4
-    assert await status_of(client, "/admin") == 403
+    assert (await client.fetch("/admin", follow_redirects=False)).code == 302  # to sign in
 
 
 def request_from(peer: str, **headers: str) -> HTTPServerRequest:

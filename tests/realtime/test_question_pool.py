@@ -115,8 +115,11 @@ async def test_pairing_asks_the_store_only_what_the_players_saw_lately(store, cl
     counting = CountingStore(store)
     hub = make_hub(counting, clock)
     await hub.questions.refresh()
-    counting.calls.clear()
     ana, bo = connect(hub, "ana"), connect(hub, "bo")
+    for _ in range(10):  # joining looks each player's ban up once, in the background (realtime/bans.py)
+        await asyncio.sleep(0)
+    assert counting.calls.count("active_ban") == 2
+    counting.calls.clear()
     await paired(hub, ana, bo)
     picked = [call for call in counting.calls if call not in ("ensure_guest", "ensure_guests")]
     assert picked == ["last_seen_questions"]
@@ -135,3 +138,22 @@ async def test_a_player_gets_no_question_they_saw_lately_while_the_bank_has_othe
         texts.append({m["text"] for m in ana.of("question")} - set().union(*texts))
     assert len(texts[0]) == len(texts[1]) == 10  # 30 in the bank: none of the first 10 again
     await hub.shutdown()
+
+
+async def test_a_serving_pool_refreshes_on_its_own_when_nobody_is_paired(store):
+    """keep_fresh: a question published after loading is held within about refresh_seconds,
+    with no pairing asking for it."""
+    spawner = Spawner()
+    pool = QuestionPool(store, spawner, refresh_seconds=0.3)
+    held = await pool.refresh()
+    await store.add_questions([question(3)], QuestionStatus.PUBLISHED)
+    pool.keep_fresh()
+    try:
+        for _ in range(100):
+            if len(pool) == held + 1:
+                break
+            await asyncio.sleep(0.02)
+        assert len(pool) == held + 1
+    finally:
+        pool.stop()
+        await spawner.settle()

@@ -39,7 +39,8 @@ def full_dump():
                         {"player_id": b, "before": {"rating": 1400.0, "deviation": 80.0, "volatility": 0.09},
                          "after": {"rating": 1387.0, "deviation": 79.0, "volatility": 0.09}}]}),
         ("battle", {"id": "b-2", "player_ids": [b, a], "scores": {b: 0, a: 0}, "winner": None, "reason": "forfeit",
-                    "started_at": 1700000080.0, "ended_at": 1700000081.0, "outcomes": [], "ratings": []}),
+                    "started_at": 1700000080.0, "ended_at": 1700000081.0, "outcomes": [], "ratings": [],
+                    "recording_of": "b-1"}),  # b left a battle against a recording of a
         ("review", {"question_id": "q-2", "player_id": a, "up": True, "reason": "", "created_at": 1700000090.0}),
         ("review", {"question_id": "q-2", "player_id": b, "up": False, "reason": "trop facile",
                     "created_at": 1700000091.0}),
@@ -61,7 +62,7 @@ def full_dump():
 VERSION_2_FIELDS = {
     "player": ("deviation", "volatility"),
     "question": ("explanation", "link", "reject_reason"),
-    "battle": ("ratings",),
+    "battle": ("ratings", "recording_of"),
     "mail": ("next_attempt_at", "last_error", "failed_at"),
 }
 
