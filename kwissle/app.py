@@ -28,6 +28,7 @@ from kwissle.web import (
     account,
     admin,
     api,
+    challenges,
     leaderboards,
     ops,
     pages,
@@ -39,6 +40,7 @@ from kwissle.web.base import NotFoundHandler
 from kwissle.web.game_status import GameStatus, RemoteStatusHandler
 from kwissle.web.known_questions import KnownQuestions
 from kwissle.web.proxy import apply_forwarded_headers
+from kwissle.web.static import StaticFiles
 
 ROOT = Path(__file__).resolve().parent.parent
 STATIC_PATH = ROOT / "static"
@@ -84,12 +86,18 @@ def make_app(settings: Settings, store: Store, hub: Hub | None = None,
         routes += [*profile.routes(), *leaderboards.routes()]
         routes += questions.routes()  # submit, my questions, review
         routes += account.routes()  # a signed-in player's display name
+        routes += challenges.routes()  # challenge links: POST /challenges, GET /c/<code>
     if role.game:
         hub = hub or Hub(store, settings.rules, results=ResultsWriter(
             store, settings.result_queue_size, spill_path=settings.data_dir / UNSAVED_BATTLES_FILE),
             metrics=metrics, counters=counters)
         hub.counters = counters  # a hub handed in counts into this app's counters too
         hub.rate_limits = rate_limits  # reports per player per day
+        counters.gauge("online", lambda game=hub: game.status()["online"])  # players online, for /admin/stats
+        hub.bans.seconds = settings.ban_cache_seconds  # how long a ban lookup is trusted
+        hub.rematches.seconds = settings.rematch_seconds  # how long a rematch offer stands
+        hub.ghosts.delay = settings.ghost_delay_seconds  # waiting alone this long: a recorded opponent
+        hub.questions.keep_fresh()  # a moderator's change reaches battles with nobody being paired too
         flush_steps.append(("the results writer", hub.results.flush))
         router = make_router(hub, settings, sockjs_url=f"/static/{SOCKJS_CLIENT}")
         routes += [(r"/api/status", api.StatusHandler), *router.urls]
@@ -106,6 +114,7 @@ def make_app(settings: Settings, store: Store, hub: Hub | None = None,
         xsrf_cookie_kwargs={"samesite": "Lax", "secure": settings.production},
         template_path=str(TEMPLATE_PATH),
         static_path=str(STATIC_PATH),
+        static_handler_class=StaticFiles,
         default_handler_class=NotFoundHandler,
         websocket_max_message_size=MAX_BODY_BYTES,
         compress_response=True,
@@ -119,7 +128,8 @@ def make_app(settings: Settings, store: Store, hub: Hub | None = None,
     app.loop_lag.start()
     app.flush_steps = flush_steps
     app.rate_limits = rate_limits
-    app.known_questions = KnownQuestions(store) if role.pages else None  # near-duplicate checks
+    # near-duplicate checks (submissions) and the nearest questions beside each queued one (admin)
+    app.known_questions = KnownQuestions(store) if role.pages or role.admin else None
     app.counters = counters
     counters.start()
     flush_steps.append(("the counters", counters.close))  # last: the steps before may still count

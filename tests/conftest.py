@@ -20,7 +20,9 @@ from kwissle.storage.port import Store
 
 # Short timings keep a ten-question battle to a few seconds; every test that
 # depends on a timing names the one it needs.
-FAST = dict(question_seconds=2, reveal_seconds=0.05, resume_seconds=1.0)
+# No "you vs them" intro unless a test asks for one (intro_seconds=...): the battle starts at once.
+# No recorded opponent offered within a test unless it asks (ghost_delay_seconds=...).
+FAST = dict(question_seconds=2, reveal_seconds=0.05, resume_seconds=1.0, intro_seconds=0, ghost_delay_seconds=600)
 
 
 def make_settings(tmp_path: Path, **overrides) -> Settings:

@@ -31,6 +31,7 @@ from typing import Any
 
 from kwissle.game import glicko2
 from kwissle.game.events import ActionRefused, Event, Finished, Outcome, Send
+from kwissle.game.ghost import GhostAction, GhostScript
 from kwissle.game.judge import judge as default_judge
 from kwissle.game.rules import CHOICE_POINTS, CHOICES, TYPED_POINTS, Rules
 from kwissle.model import (
@@ -53,6 +54,7 @@ class Contender:
 
 
 class Phase(StrEnum):
+    INTRO = "intro"  # "you vs them" before question 0; it opens at `_next_at`
     QUESTION = "question"  # a question is open
     REVEAL = "reveal"  # the answer is shown; the next question opens at `_next_at`
     OVER = "over"
@@ -99,9 +101,12 @@ class Battle:
         rules: Rules,
         rng: random.Random | None = None,
         judge: Judge = default_judge,
+        ghost: GhostScript | None = None,
     ) -> None:
         if players[0].id == players[1].id:
             raise ValueError("a player cannot battle themself")
+        if ghost is not None and players[1].id != ghost.player_id:
+            raise ValueError("the recorded player sits second")
         if not questions:
             raise ValueError("a battle needs at least one question")
         self.id = battle_id
@@ -120,6 +125,9 @@ class Battle:
         self._next_at: float | None = None
         self._away_since: dict[str, float] = {}
         self._last_reveal: dict[str, Any] | None = None
+        # A recorded opponent (ghost.py) in seat 2: its next action on the open question.
+        self.ghost = ghost
+        self._ghost_step = 0
 
     # --- reading the state ---------------------------------------------------
 
@@ -140,6 +148,8 @@ class Battle:
         times = [since + self.rules.resume_seconds for since in self._away_since.values()]
         if self.phase is Phase.QUESTION:
             times.append(self._asked[-1].closes_at)
+            if (ghost_at := self._ghost_due()) is not None:
+                times.append(ghost_at)
         elif self._next_at is not None:
             times.append(self._next_at)
         return min(times)
@@ -159,11 +169,17 @@ class Battle:
     # --- the clock -------------------------------------------------------------
 
     def start(self, now: float) -> list[Event]:
-        """Tell both players who they face and open the first question."""
+        """Tell both players who they face; the first question opens after the intro
+        (`rules.intro_seconds`), at once when there is none."""
         if self.started_at is not None:
             raise RuntimeError("battle already started")
         self.started_at = now
-        events: list[Event] = [Send(p.id, self._battle_message(p.id)) for p in self.players]
+        if self.rules.intro_seconds > 0:
+            self.phase = Phase.INTRO
+            self._next_at = now + self.rules.intro_seconds
+        events: list[Event] = [Send(p.id, self._battle_message(p.id, now)) for p in self.players]
+        if self.phase is Phase.INTRO:
+            return events
         return events + self._open(now, now)
 
     def tick(self, now: float) -> list[Event]:
@@ -178,8 +194,50 @@ class Battle:
             if since + self.rules.resume_seconds <= at:
                 return self._finish(at, BattleEnd.FORFEIT, winner=self.opponent_of(player_id).id)
         if self.phase is Phase.QUESTION:
+            if (ghost_at := self._ghost_due()) is not None and ghost_at <= at:
+                return self._ghost_acts(ghost_at)
             return self._close(at)
         return self._open(at, now)
+
+    # --- the recorded opponent ---------------------------------------------------
+    # Its actions are due like deadlines, so the hub keeps one timer per battle: the
+    # battle's `deadline` is the sooner of the question's close and the ghost's next action.
+
+    def _ghost_due(self) -> float | None:
+        """When the ghost's next action on the open question falls due; None if it has none
+        left before the question closes."""
+        if self.ghost is None or self.phase is not Phase.QUESTION:
+            return None
+        actions = self.ghost.actions_on(self.current)
+        if self._ghost_step >= len(actions):
+            return None
+        asked = self._asked[-1]
+        at = asked.opened_at + actions[self._ghost_step].at
+        return at if at < asked.closes_at else None
+
+    def _ghost_acts(self, at: float) -> list[Event]:
+        """The ghost's next action, at its recorded time, through the normal actions; one the
+        battle refuses (the question moved on differently this time) is skipped."""
+        assert self.ghost is not None
+        action: GhostAction = self.ghost.actions_on(self.current)[self._ghost_step]
+        self._ghost_step += 1
+        ghost_id, q = self.ghost.player_id, self.current
+        try:
+            if action.kind == "answer":
+                return self._answer(ghost_id, q, action.text, at)
+            if action.kind == "alternatives":
+                return self._alternatives(ghost_id, q, at)
+            choices = self._asked[-1].choices
+            if action.text not in choices:  # the alternatives were edited since: no pick to make
+                return []
+            return self._choose(ghost_id, q, choices.index(action.text), at)
+        except ActionRefused:
+            return []
+
+    def _recording_wire(self) -> dict[str, Any] | None:
+        if self.ghost is None:
+            return None
+        return {"battle": self.ghost.battle_id, "recorded_at": self.ghost.recorded_at}
 
     # --- player actions ----------------------------------------------------------
     # Each ticks to `now` first, then acts; see `Outcome`.
@@ -266,7 +324,7 @@ class Battle:
             return []
         self._away_since[player_id] = now
         opponent = self.opponent_of(player_id)
-        return [Send(opponent.id, {"type": "opponent", "q": self.current, "action": "dropped",
+        return [Send(opponent.id, {"type": "opponent", "q": max(0, self.current), "action": "dropped",
                                    "seconds": self.rules.resume_seconds})]
 
     def _rejoin(self, player_id: str, now: float) -> list[Event]:
@@ -274,15 +332,18 @@ class Battle:
         events: list[Event] = []
         if self._away_since.pop(player_id, None) is not None:
             opponent = self.opponent_of(player_id)
-            events.append(Send(opponent.id, {"type": "opponent", "q": self.current, "action": "back"}))
-        events.append(Send(player_id, self._battle_message(player_id)))
+            events.append(Send(opponent.id, {"type": "opponent", "q": max(0, self.current), "action": "back"}))
+        events.append(Send(player_id, self._battle_message(player_id, now)))
+        if self.phase is Phase.INTRO:
+            return events  # `battle.starts_in` tells what remains of the intro
         asked = self._asked[-1]
         if self.phase is Phase.QUESTION:
             events.append(Send(player_id, self._question_message(asked, player_id, now)))
             if asked.attempts[player_id].alternatives:
                 events.append(Send(player_id, {"type": "alternatives", "q": self.current,
                                                "choices": list(asked.choices)}))
-        elif self._last_reveal is not None:
+        elif self._last_reveal is not None:  # the reveal pause: the closed question, then its reveal
+            events.append(Send(player_id, {**self._question_message(asked, player_id, now), "seconds": 0.0}))
             events.append(Send(player_id, self._last_reveal))
         return events
 
@@ -318,7 +379,7 @@ class Battle:
     def _cue(self, player_id: str, q: int, action: str) -> Send:
         return Send(self.opponent_of(player_id).id, {"type": "opponent", "q": q, "action": action})
 
-    def _battle_message(self, player_id: str) -> dict[str, Any]:
+    def _battle_message(self, player_id: str, now: float) -> dict[str, Any]:
         opponent = self.opponent_of(player_id)
         return {
             "type": "battle",
@@ -328,8 +389,10 @@ class Battle:
             "seconds": self.rules.question_seconds,
             "scores": dict(self.scores),
             "opponent_away": opponent.id in self._away_since,
-            "starts_in": 0.0,  # seconds until question 0 opens (the intro): none yet
-            "recording": None,  # a recorded opponent: {"battle", "recorded_at"}; none yet
+            # seconds until question 0 opens: what remains of the intro, 0 once it is over
+            "starts_in": round(max(0.0, self._next_at - now), 3)
+            if self.phase is Phase.INTRO and self._next_at is not None else 0.0,
+            "recording": self._recording_wire(),  # a recorded opponent: {"battle", "recorded_at"}
         }
 
     def _question_message(self, asked: _Asked, player_id: str, now: float) -> dict[str, Any]:
@@ -364,6 +427,7 @@ class Battle:
         self.phase = Phase.QUESTION
         self._next_at = None
         self._last_reveal = None
+        self._ghost_step = 0
         asked = self._asked[-1]
         return [Send(p.id, self._question_message(asked, p.id, now)) for p in self.players]
 
@@ -429,6 +493,7 @@ class Battle:
                 for asked in self._asked
             ),
             ratings=self._rating_changes(reason, winner),
+            recording_of=self.ghost.battle_id if self.ghost is not None else None,
         )
         end = {
             "type": "end",
@@ -461,6 +526,8 @@ class Battle:
         """Both players' new ratings when the battle is rated: two rated contenders, not abandoned.
         A forfeit has the stayer as `winner`, so the leaver loses."""
         first, second = self.players
+        if self.ghost is not None:  # a recording is never rated
+            return ()
         if reason is BattleEnd.ABANDONED or first.rating is None or second.rating is None:
             return ()
         return tuple(

@@ -35,14 +35,19 @@ from kwissle.game.battle import Battle, Contender
 from kwissle.game.events import ActionRefused, Event, Finished, Outcome, Send
 from kwissle.game.judge import judge
 from kwissle.game.lexicon import Lexicon
-from kwissle.game.matchmaker import AlreadyQueued, Matchmaker
+from kwissle.game.matchmaker import AlreadyQueued, Matchmaker, strength
 from kwissle.game.rules import Rules
 from kwissle.metrics import Metrics
 from kwissle.model import BattleRecord, Question, QuestionStatus, Rating
 from kwissle.ratelimits import RateLimits
+from kwissle.realtime.appeals import Appeals
+from kwissle.realtime.bans import BanCache
+from kwissle.realtime.challenges import ChallengeRoom
+from kwissle.realtime.ghosts import Ghosts
 from kwissle.realtime.guest_rows import GuestRows
 from kwissle.realtime.protocol import ClientMessage, encode, error
 from kwissle.realtime.question_pool import QuestionPool
+from kwissle.realtime.rematches import Rematches
 from kwissle.realtime.results import FLUSH_SECONDS, ResultsWriter
 from kwissle.realtime.scheduler import LoopScheduler, Scheduler
 from kwissle.realtime.tickets import TicketHolder
@@ -63,7 +68,7 @@ ANSWERING = frozenset({"answer", "choose"})
 RECENT_RATINGS_KEPT = 10_000
 
 # The battle actions counted for the statistics (kwissle/counters.py): message type -> counter.
-COUNTED_ACTIONS = {"answer": "typed_answers", "alternatives": "alternatives"}
+COUNTED_ACTIONS = {"answer": "typed_answers", "alternatives": "alternatives", "choose": "choice_answers"}
 
 # The battle actions a welcomed player may send: message type -> the battle method it calls.
 BattleAction = Callable[[Battle, str, ClientMessage, float], Outcome]
@@ -134,6 +139,11 @@ class Hub:
         self.questions = QuestionPool(store, self._spawn)
         # Guests' player rows: one store call per burst of pairings (kwissle/realtime/guest_rows.py).
         self.guest_rows = GuestRows(store, self._spawn)
+        self.bans = BanCache(store, self._spawn)  # app.py sets its seconds (kwissle/realtime/bans.py)
+        self.appeals = Appeals(self)  # `appeal` after `end` (kwissle/realtime/appeals.py)
+        self.rematches = Rematches(self)  # after `end` (kwissle/realtime/rematches.py); app.py sets its seconds
+        self.challenges = ChallengeRoom(self)  # challenge links (kwissle/realtime/challenges.py)
+        self.ghosts = Ghosts(self)  # recorded opponents (kwissle/realtime/ghosts.py); app.py sets its delay
 
     # --- status ------------------------------------------------------------------
 
@@ -169,6 +179,7 @@ class Hub:
         """A connection said a good `hello`: welcome it, resuming a battle if there is one."""
         online = self._online.setdefault(holder.id, _Online(holder))
         online.connections.add(conn)
+        self.bans.look_up_soon(holder.id)  # so refuse_if_banned knows without waiting
         battle = self.battle_of(holder.id)
         try:
             self._send_to(conn, holder.id, encode({"type": "welcome", "player": holder.as_wire(),
@@ -195,7 +206,10 @@ class Hub:
             return
         del self._online[player_id]
         self._matchmaker.cancel(player_id)
+        self.ghosts.not_waiting(player_id)
         self._pairing.discard(player_id)
+        self.challenges.gone(player_id)
+        self.rematches.gone(player_id)
         battle = self.battle_of(player_id)
         if battle and not self._closing:
             try:
@@ -219,6 +233,16 @@ class Hub:
                 self._cancel(player_id)
             elif message.type == "report":
                 self._report(conn, player_id, message["q"], message["reason"])
+            elif message.type == "appeal":
+                self.appeals.appeal(conn, player_id, message["q"])
+            elif message.type == "rematch":
+                self.rematches.rematch(player_id)
+            elif message.type == "decline_rematch":
+                self.rematches.decline(player_id)
+            elif message.type == "challenge":
+                self.challenges.challenge(player_id, message["code"])
+            elif message.type == "ghost":
+                self.ghosts.play(player_id)
             else:
                 raise ActionRefused("bad_message", f"'{message.type}' is not allowed here")
         finally:
@@ -251,17 +275,28 @@ class Hub:
 
     # --- matchmaking -----------------------------------------------------------------
 
+    def refuse_if_banned(self, player_id: str) -> None:
+        """Raise `Banned` (ActionRefused `banned`, with `until`) if the player is banned, as far as
+        this process knows without waiting on the store (kwissle/realtime/bans.py)."""
+        self.bans.refuse_if_banned(player_id)
+
     def _play(self, player_id: str) -> None:
+        self.refuse_if_banned(player_id)
         if self._draining:
             raise ActionRefused("shutting_down", "the server is restarting: play again in a moment")
         if player_id in self._battle_of:
             raise ActionRefused("in_battle", "you are already in a battle")
         if player_id in self._pairing:
             raise ActionRefused("already_queued", "your battle is being prepared")
+        if self.challenges.is_waiting(player_id):
+            raise ActionRefused("already_queued", "you are waiting on a challenge: cancel first")
         try:
-            self._matchmaker.enqueue(player_id, self._scheduler.time())
+            # fair pairing by the rating at hand (no store round trip): unknown counts as a guest's
+            self._matchmaker.enqueue(player_id, self._scheduler.time(), *strength(self._recent_ratings.get(player_id)))
         except AlreadyQueued:
             raise ActionRefused("already_queued", "you are already waiting for an opponent") from None
+        self.ghosts.waiting(player_id)
+        self.rematches.busy(player_id)
         self._send(player_id, self._waiting_message(player_id))
         self._schedule_matching()
 
@@ -273,7 +308,8 @@ class Hub:
         return {"type": "waiting", "online": online, "others": max(0, online - 1), "waited": round(waited, 3)}
 
     def _cancel(self, player_id: str) -> None:
-        if self._matchmaker.cancel(player_id):
+        self.ghosts.not_waiting(player_id)
+        if self._matchmaker.cancel(player_id) or self.challenges.cancel(player_id):
             return
         if player_id in self._pairing:  # the battle being prepared will not start for them
             self._pairing.discard(player_id)
@@ -290,13 +326,20 @@ class Hub:
         self._match_scheduled = False
         if self._closing or self._draining:  # nothing new starts while stopping
             return
-        for first, second in self._matchmaker.pairs():
+        for first, second in self._matchmaker.pairs(self._scheduler.time()):
+            self.ghosts.not_waiting(first)  # a live opponent: the recording on offer is off
+            self.ghosts.not_waiting(second)
             since = self._scheduler.time()
             self._pairing.update((first, second))
             holders = (self._online[first].holder, self._online[second].holder)
             self._spawn(self._start_battle(holders, since))
 
-    async def _start_battle(self, holders: tuple[TicketHolder, TicketHolder], since: float) -> None:
+    async def _start_battle(self, holders: tuple[TicketHolder, TicketHolder], since: float, *,
+                            battle_id: str | None = None, category: str | None = None,
+                            partner_gone: Callable[[str], None] | None = None) -> None:
+        """Start a battle between two players in `_pairing`. A rematch or a challenge
+        (rematches.py, challenges.py) names its battle id and category, and `partner_gone` tells
+        the one left when the other went while the battle was prepared (else: back to the queue)."""
         ids = tuple(holder.id for holder in holders)
         ratings: dict[str, Rating | None] = {}
         try:
@@ -305,13 +348,18 @@ class Hub:
             await self.guest_rows.ensure((holder.id, holder.name) for holder in holders if holder.guest)
             for holder in holders:
                 ratings[holder.id] = await self._rating_of(holder)
-            questions = await self._pick_questions(ids)
+            questions = await self._pick_questions(ids, category)
         except StorageError as problem:
             log.error("could not prepare a battle for %s and %s: %s", *ids, problem)
             questions = []
         except Exception:
             log.exception("could not prepare a battle for %s and %s", *ids)
             questions = []
+        for player_id in ids:  # banned since they queued (or looked up only now): out of the queue
+            ban = await self.bans.lookup(player_id)
+            if ban is not None and player_id in self._pairing:
+                self._pairing.discard(player_id)
+                self._send(player_id, error("banned", ban.explanation, until=ban.until))
         # Shutdown began while the questions were picked: the battle never starts, so
         # there is nothing running that would go unrecorded.
         if self._closing or self._draining:
@@ -329,19 +377,24 @@ class Hub:
             for player_id in present:
                 if not questions:
                     self._send(player_id, error("no_questions", "no battle could be prepared: try again later"))
+                elif partner_gone is not None:
+                    partner_gone(player_id)
                 else:  # the partner left while the battle was prepared: back to the head of the queue
-                    self._matchmaker.requeue_first(player_id, since)
+                    self._matchmaker.requeue_first(player_id, since, *strength(self._recent_ratings.get(player_id)))
+                    self.ghosts.waiting(player_id)
                     self._schedule_matching()
             self._close_broken()
             return
         players = (Contender(holders[0].id, holders[0].name, ratings.get(holders[0].id)),
                    Contender(holders[1].id, holders[1].name, ratings.get(holders[1].id)))
-        battle = Battle(secrets.token_hex(8), players, questions, self.rules, rng=self._rng, judge=self._judge)
+        battle = Battle(battle_id or secrets.token_hex(8), players, questions, self.rules, rng=self._rng,
+                        judge=self._judge)
         self._battles[battle.id] = battle
         self.counters.hit("battles_started")
         for player_id in ids:
             self._battle_of[player_id] = battle.id
             self._last_battle[player_id] = _LastBattle(battle.id, [])
+            self.rematches.busy(player_id)  # an offer either had standing is off
         try:
             self._dispatch(battle, battle.start(self._scheduler.time()))
         finally:
@@ -360,10 +413,11 @@ class Hub:
             return None
         return player.glicko
 
-    async def _pick_questions(self, player_ids: Iterable[str]) -> list[Question]:
-        """Distinct published questions, none that either player saw lately where the bank allows;
-        where it does not, the repeats are the questions seen longest ago. One store query (what
-        both players saw lately); the questions come from the in-memory pool."""
+    async def _pick_questions(self, player_ids: Iterable[str], category: str | None = None) -> list[Question]:
+        """Distinct published questions (of `category` only, when given), none that either player
+        saw lately where the bank allows; where it does not, the repeats are the questions seen
+        longest ago. One store query (what both players saw lately); the questions come from the
+        in-memory pool."""
         players = list(player_ids)
         # question id -> when it was last seen, as (battle end, position in that battle)
         seen = await self.store.last_seen_questions(players, RECENT_BATTLES_AVOIDED)
@@ -374,12 +428,12 @@ class Hub:
                     seen[question_id] = max((math.inf, position), seen.get(question_id, (math.inf, position)))
         await self.questions.ready()
         wanted = self.rules.questions
-        chosen = self.questions.sample(wanted, self._rng, exclude=seen)
+        chosen = self.questions.sample(wanted, self._rng, exclude=seen, category=category)
         for question_id in sorted(seen, key=seen.__getitem__):
             if len(chosen) >= wanted:
                 break
             question = self.questions.get(question_id)
-            if question is not None:  # still published
+            if question is not None and category in (None, question.category):  # still published
                 chosen.append(question)
         self._rng.shuffle(chosen)  # the repeats (appended last) go anywhere in the battle
         return chosen
@@ -390,6 +444,7 @@ class Hub:
         """File a report on question `q` of the player's current or last battle; `reported`
         follows once it is stored. Over the daily limit, `rate_limited` with `retry_after` goes
         to the connection that asked (the channel's ActionRefused carries no retry time)."""
+        self.refuse_if_banned(player_id)
         last = self._last_battle.get(player_id)
         if last is None:
             raise ActionRefused("not_in_battle", "you have no current or last battle to report on")
@@ -478,8 +533,9 @@ class Hub:
         try:
             # A reveal or an end goes to both players as one dict: encode it once.
             encoded: dict[int, str | None] = {}
+            ghost = battle.ghost.player_id if battle.ghost is not None else None
             for event in events:
-                if not isinstance(event, Send):
+                if not isinstance(event, Send) or event.to == ghost:  # a recorded player is not told
                     continue
                 key = id(event.message)
                 if key not in encoded:
@@ -538,6 +594,11 @@ class Hub:
             self._recent_ratings.move_to_end(change.player_id)
         while len(self._recent_ratings) > RECENT_RATINGS_KEPT:
             self._recent_ratings.popitem(last=False)
+        self.appeals.finished(record)
+        self.rematches.battle_finished(battle)
+        self.ghosts.finished(battle, record)  # a recording for others now
+        if battle.ghost is None:
+            self._matchmaker.played(*(player.id for player in battle.players))
         self.results.submit(record)
         if self._draining and not self._battles:
             self._drained.set()
@@ -599,6 +660,8 @@ class Hub:
         """Record every running battle as abandoned and let the battles being prepared (which
         will not start) and the reports being filed settle. Nothing new starts after it."""
         self._closing = True
+        self.ghosts.stop()
+        self.questions.stop()
         now = self._scheduler.time()
         for battle in list(self._battles.values()):
             self._dispatch(battle, battle.abandon(now))  # tells nobody: the connections close next

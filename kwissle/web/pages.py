@@ -63,4 +63,5 @@ def routes() -> list[URLSpec]:
         URLSpec(r"/", HomeHandler, name="home"),
         URLSpec(r"/play", PlayHandler, name="play"),
         URLSpec(r"/about", AboutHandler, name="about"),
+        URLSpec(r"/rules", AboutHandler, name="rules"),
     ]

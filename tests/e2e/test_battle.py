@@ -46,7 +46,7 @@ async def test_two_guests_play_a_whole_battle_to_the_result_screen(serve, new_pl
     a = await new_player(server)
     await a.open_play()
     await a.wait_screen("waiting")
-    await a.wait_text("#waiting-online", re.compile(r"^1 player online now$"))
+    await a.wait_text("#waiting-online", re.compile(r"^Nobody else online right now$"))
     await a.screenshot("02-waiting")
     b = await new_player(server)
     await b.open_play()

@@ -49,7 +49,7 @@ async def test_unknown_messages_are_ignored_and_errors_become_a_toast(serve, new
     await expect(player.page.get_by_role("button", name="Find an opponent")).to_be_focused()
     await player.page.keyboard.press("Enter")
     await player.wait_screen("waiting")
-    await player.wait_text("#waiting-online", "1 player online now")  # the server's `waiting` came
+    await player.wait_text("#waiting-online", "Nobody else online right now")  # the server's `waiting` came
     assert server.hub.status()["waiting"] == 1
     player.assert_clean()
 

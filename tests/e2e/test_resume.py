@@ -80,3 +80,25 @@ async def test_reloading_mid_battle_resumes_the_same_question_and_keeps_the_scor
     assert await a.page.locator("#review .review__item").count() == 3
     for player in (a, b):
         player.assert_clean()
+
+
+async def test_reloading_during_a_reveal_shows_that_question_with_its_reveal(serve, new_player):
+    """Not "This question has closed.": the reloaded page shows what was asked and who stole it."""
+    server = await serve(questions_per_battle=2, question_seconds=10.0, reveal_seconds=6.0)
+    book = await answer_book(server.store)
+    a, b = await pair_up(server, new_player)
+    text = await a.wait_question(0)
+    await b.wait_question(0)
+    await a.type_answer(book[text].answer)
+    await b.wait_reveal(f"Stolen by {a.name}")
+
+    await b.page.reload()
+    await b.wait_screen("battle")
+    await b.wait_reveal(f"Stolen by {a.name}")
+    await expect(b.page.locator("#q-text")).to_have_text(text)
+    await b.wait_text("#q-number", "Question 1 of 2")
+    await expect(b.page.locator("#reveal-answer")).to_have_text(book[text].answer)
+    await b.wait_scores(0, 3)
+    await expect(b.page.locator("#answer-form")).to_be_hidden()  # nothing to type on a closed question
+    # and the battle goes on to the next question as usual
+    await b.wait_question(1)

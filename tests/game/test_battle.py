@@ -256,11 +256,11 @@ def test_a_dropped_player_who_returns_in_time_resumes_where_the_battle_stands(ba
     assert battle.tick(117.5) and not battle.over
 
 
-def test_a_player_rejoining_during_the_reveal_gets_the_reveal_again(battle):
+def test_a_player_rejoining_during_the_reveal_gets_the_closed_question_and_its_reveal_again(battle):
     battle.drop("ana", 101.0)
     battle.answer("bo", 0, "Answer0 Canberra", 102.0)
     kinds = [m["type"] for m in to(battle.rejoin("ana", 103.0), "ana")]
-    assert kinds == ["battle", "reveal"]
+    assert kinds == ["battle", "question", "reveal"]  # the closed question (0 s left), then its reveal
 
 
 def test_a_dropped_player_who_does_not_return_forfeits_at_the_grace_deadline(battle):

@@ -286,10 +286,17 @@ async def test_a_connection_without_a_good_hello_in_time_is_told_and_closed(serv
 
 METHODS = ["GET", "HEAD", "POST", "PUT", "DELETE", "PATCH", "OPTIONS"]
 PATHS = [
-    "/", "/play", "/about", "/nowhere", "/api/ticket", "/api/status", "/static/vendor/sockjs.min.js",
+    "/", "/play", "/about", "/rules", "/nowhere", "/api/ticket", "/api/status", "/static/vendor/sockjs.min.js",
     "/robots.txt", "/favicon.ico", "/healthz", "/metrics", "/admin",
     "/sign-in", "/sign-in/%E2%98%83%00x", "/sign-out", "/player/nobody", "/player/%00", "/battle/nobody",
     "/leaders", "/questions/new", "/questions/mine", "/review", "/account",
+    "/challenges", "/c/nothing_here", "/c/%00",
+    "/admin/players", "/admin/players/nobody", "/admin/players/nobody/ban", "/admin/players/nobody/unban",
+    "/admin/appeals", "/admin/appeals/accept", "/admin/appeals/decline",
+    "/admin/reports", "/admin/reports/dismiss", "/admin/reports/edited", "/admin/reports/retire",
+    "/admin/triage", "/admin/triage/variant",
+    "/admin/queue", "/admin/questions/nobody", "/admin/questions/%00", "/admin/judge",
+    "/admin/import", "/admin/import/nobody", "/admin/import/nobody/progress", "/admin/import/%00", "/admin/stats",
     "/sockjs", "/sockjs/", "/sockjs/info", "/sockjs/chunking_test", "/sockjs/iframe.html",
     "/sockjs/websocket", "/sockjs/000/{session}/xhr", "/sockjs/000/{session}/xhr_send",
     "/sockjs/000/{session}/xhr_streaming", "/sockjs/000/{session}/eventsource",

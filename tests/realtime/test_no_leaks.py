@@ -232,6 +232,7 @@ async def test_no_frame_names_the_answer_or_the_right_choice_before_its_reveal(s
     await comeback.send({"type": "hello", "ticket": ticket})
     await comeback.expect("welcome", resumed=battle["id"])
     await comeback.expect("battle", id=battle["id"])
+    await comeback.expect("question", q=3, seconds=0.0)  # closed: shown again with its reveal
     await comeback.expect("reveal", q=3, by=match.a.id, answer=question.answer)
     await match.tab.expect("reveal", q=3)
     await match.all_expect(a_side, "opponent", q=3, action="back")
