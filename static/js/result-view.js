@@ -190,7 +190,7 @@ function playerRow(dl, item, id, label) {
   }
   if (!dd.childNodes.length) {
     dd.className = "muted";
-    dd.textContent = "nothing";
+    dd.textContent = "no answer";
   }
   dl.appendChild(dd);
 }
@@ -229,8 +229,8 @@ function renderReview(items, me, them, battle) {
     li.appendChild(make("p", "review__taken review__taken--" + kind, taken));
 
     const dl = make("dl", "review__typed");
-    playerRow(dl, item, me, "You typed");
-    playerRow(dl, item, them.id, them.name + " typed");
+    playerRow(dl, item, me, "You");  // a row holds what was typed and what was picked
+    playerRow(dl, item, them.id, them.name);
     li.appendChild(dl);
     const faster = fasterLine(item, me, them);
     if (faster) li.appendChild(make("p", "review__faster", faster));
