@@ -64,11 +64,7 @@ class ChallengeRoom:
 
     def challenge(self, player_id: str, code: str) -> None:
         hub = self._hub
-        hub.refuse_if_banned(player_id)
-        if hub._draining or hub._closing:
-            raise ActionRefused("shutting_down", "the server is restarting: play again in a moment")
-        if player_id in hub._battle_of:
-            raise ActionRefused("in_battle", "you are already in a battle")
+        hub.refuse_new_battle(player_id)
         waiting_on = self._code_of.get(player_id)
         if waiting_on == code and code in self._rooms:  # another tab, or the page sent it again
             self._tell_waiting(player_id, self._rooms[code].challenge)

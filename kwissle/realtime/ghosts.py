@@ -127,9 +127,7 @@ class Ghosts:
     def play(self, player_id: str) -> None:
         """`ghost`: start the battle against the recording on offer, at once."""
         hub = self._hub
-        hub.refuse_if_banned(player_id)
-        if hub._draining or hub._closing:
-            raise ActionRefused("shutting_down", "the server is restarting: play again in a moment")
+        hub.refuse_new_battle(player_id, in_battle=False)  # no_ghost comes first: checked below
         script = self._offers.get(player_id)
         # first: a live opponent found (or no wait, or no offer yet) means no recording on offer
         if script is None or player_id not in hub._matchmaker:

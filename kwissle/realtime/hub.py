@@ -280,6 +280,16 @@ class Hub:
         this process knows without waiting on the store (kwissle/realtime/bans.py)."""
         self.bans.refuse_if_banned(player_id)
 
+    def refuse_new_battle(self, player_id: str, *, in_battle: bool = True) -> None:
+        """What refuses the ways into a battle that skip the queue (`challenge`, `rematch`,
+        `ghost`): a ban, the server stopping and, unless the caller checks it later, a battle
+        already running. (`play` only queues, and the queue pairs nobody once stopped.)"""
+        self.refuse_if_banned(player_id)
+        if self._draining or self._closing:
+            raise ActionRefused("shutting_down", "the server is restarting: play again in a moment")
+        if in_battle and player_id in self._battle_of:
+            raise ActionRefused("in_battle", "you are already in a battle")
+
     def _play(self, player_id: str) -> None:
         self.refuse_if_banned(player_id)
         if self._draining:

@@ -70,11 +70,7 @@ class Rematches:
     def rematch(self, player_id: str) -> None:
         """Offer a rematch to the last opponent, or accept the offer they made."""
         hub = self._hub
-        hub.refuse_if_banned(player_id)
-        if hub._draining or hub._closing:
-            raise ActionRefused("shutting_down", "the server is restarting: play again in a moment")
-        if player_id in hub._battle_of:
-            raise ActionRefused("in_battle", "you are already in a battle")
+        hub.refuse_new_battle(player_id)
         opponent = self._last_opponent.get(player_id)
         if opponent is None:
             raise ActionRefused("no_rematch", "you have no last opponent to offer a rematch to")

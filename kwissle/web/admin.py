@@ -15,12 +15,14 @@ under /admin. The admin runs as its own process (`python -m kwissle admin`) or i
 from __future__ import annotations
 
 import importlib
+import time
 from urllib.parse import urlencode
 
 import tornado.web
 from tornado.web import URLSpec
 
 from kwissle.model import Player, QuestionStatus
+from kwissle.storage.port import AlreadyHandled
 from kwissle.web.pages import PageHandler
 
 NOT_AN_ADMIN = "The moderators' dashboard is for admins."
@@ -51,6 +53,13 @@ class AdminHandler(PageHandler):
         if not player.is_admin:
             self.fail(403, NOT_AN_ADMIN)
         self.admin = player
+
+    async def acted_first(self, handled: AlreadyHandled) -> tuple[str, str]:
+        """Who acted on a question before this moderator's page was sent, and when (UTC): what
+        every "Already handled by X at T" says."""
+        who = await self.store.get_player(handled.by) if handled.by else None
+        when = time.strftime("%Y-%m-%d %H:%M:%S UTC", time.gmtime(handled.at)) if handled.at else "a moment ago"
+        return (who.name if who else "another moderator"), when
 
     def route_url(self, name: str, *args: str) -> str | None:
         """The URL of a named route, or None when this process does not serve it."""

@@ -137,9 +137,8 @@ class DeclineHandler(_AppealsPage):
 
 async def already_handled(handler: AdminHandler, handled: AlreadyHandled) -> str:
     """What a moderator acting on an old page reads: who acted first, and when."""
-    who = await handler.store.get_player(handled.by) if handled.by else None
-    when = time.strftime("%Y-%m-%d %H:%M:%S UTC", time.gmtime(handled.at)) if handled.at else "a moment ago"
-    return (f"Already handled by {who.name if who else 'another moderator'} at {when}: "
+    who, when = await handler.acted_first(handled)
+    return (f"Already handled by {who} at {when}: "
             "the question changed since this page was shown. Nothing was done: look again.")
 
 

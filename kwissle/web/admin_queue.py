@@ -140,11 +140,10 @@ class QuestionHandler(AdminHandler):
     async def already_handled(self, handled: AlreadyHandled) -> None:
         """409: the page as stored now, saying who acted first and when; the moderator's change is not saved."""
         fresh = await self._question(handled.question_id)
-        who = await self.store.get_player(handled.by) if handled.by else None
-        when = time.strftime("%Y-%m-%d %H:%M:%S UTC", time.gmtime(handled.at)) if handled.at else "a moment ago"
+        who, when = await self.acted_first(handled)
         self.set_status(409)
         await self.render_page(fresh, form_values(fresh), {}, problem=(
-            f"Already handled by {who.name if who else 'another moderator'} at {when}: "
+            f"Already handled by {who} at {when}: "
             "your change was not saved. This is the question as it is now."))
 
     async def _question(self, question_id: str) -> Question:

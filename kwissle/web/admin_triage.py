@@ -94,8 +94,8 @@ class AcceptVariantHandler(AdminHandler):
         except UnknownQuestion:
             self.fail(404, "There is no such question.")
         except AlreadyHandled as handled:
-            who = await self.store.get_player(handled.by) if handled.by else None
-            self.fail(409, f"Already handled by {who.name if who else 'another moderator'}: the question changed "
+            who, _ = await self.acted_first(handled)
+            self.fail(409, f"Already handled by {who}: the question changed "
                            "since this page was loaded, so nothing was added. Reload the triage page.")
         except ModerationRefused as refused:
             self.fail(409, f"Not added: {refused}.")
