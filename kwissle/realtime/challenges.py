@@ -16,6 +16,7 @@ is refused rather than raced.
 
 from __future__ import annotations
 
+import itertools
 import logging
 import secrets
 import time
@@ -53,6 +54,10 @@ class ChallengeRoom:
         self.wall_clock = wall_clock  # challenges expire on the wall clock: web and game share it
         self._rooms: dict[str, _Room] = {}  # code -> who waits on it (only codes someone waits on)
         self._code_of: dict[str, str] = {}  # player id -> the code they wait on (or look up)
+        # player id -> when their `challenge` arrived, in order: the store lookups may finish in any
+        # order, and the first to ask is the one who plays
+        self._arrival: dict[str, int] = {}
+        self._arrivals = itertools.count()
 
     def __len__(self) -> int:
         return len(self._code_of)
@@ -72,6 +77,7 @@ class ChallengeRoom:
         if waiting_on is not None or player_id in hub._matchmaker or player_id in hub._pairing:
             raise ActionRefused("already_queued", "you are already waiting for a battle: cancel first")
         self._code_of[player_id] = code
+        self._arrival[player_id] = next(self._arrivals)
         hub._spawn(self._join(player_id, code))
 
     def cancel(self, player_id: str) -> bool:
@@ -102,7 +108,10 @@ class ChallengeRoom:
             refusal = REFUSALS.get(state, refusal) if state is not ChallengeState.OPEN else None
         if challenge is None or refusal is not None:
             del self._code_of[player_id]
+            self._arrival.pop(player_id, None)
             self._refuse(player_id, *refusal)
+            if code in self._rooms:  # others waited behind this player's lookup
+                self._start_if_both(self._rooms[code])
             return
         room = self._rooms.get(code)
         if room is None:
@@ -110,6 +119,7 @@ class ChallengeRoom:
             delay = max(0.0, challenge.expires_at - self.wall_clock())
             room.timer = hub._scheduler.call_at(hub._scheduler.time() + delay, lambda: self._expire(code))
         room.waiting.append(player_id)
+        room.waiting.sort(key=lambda waiting: self._arrival.get(waiting, 0))
         hub.rematches.busy(player_id)
         self._tell_waiting(player_id, challenge)
         self._start_if_both(room)
@@ -129,6 +139,7 @@ class ChallengeRoom:
 
     def _leave(self, player_id: str) -> bool:
         code = self._code_of.pop(player_id, None)
+        self._arrival.pop(player_id, None)
         if code is None:
             return False
         room = self._rooms.get(code)
@@ -136,6 +147,8 @@ class ChallengeRoom:
             room.waiting.remove(player_id)
             if not room.waiting:
                 self._close_room(code)
+        elif room is not None:  # left while being looked up: those behind them need not wait
+            self._start_if_both(room)
         return True
 
     def _close_room(self, code: str) -> _Room | None:
@@ -152,6 +165,7 @@ class ChallengeRoom:
         room.timer = None  # firing now
         for player_id in room.waiting:
             self._code_of.pop(player_id, None)
+            self._arrival.pop(player_id, None)
             self._refuse(player_id, *REFUSALS[ChallengeState.EXPIRED])
 
     def _start_if_both(self, room: _Room) -> None:
@@ -162,9 +176,13 @@ class ChallengeRoom:
         if other is None:
             return
         code = room.challenge.code
+        if any(asked == code and waiting not in room.waiting and self._arrival[waiting] < self._arrival[other]
+               for waiting, asked in self._code_of.items()):
+            return  # someone who asked earlier is still being looked up: their turn comes first
         self._close_room(code)
         for player_id in room.waiting:
             self._code_of.pop(player_id, None)
+            self._arrival.pop(player_id, None)
             if player_id not in (creator, other):  # a third player: the challenge is taken
                 self._refuse(player_id, "challenge_used", "another player took this challenge first")
         hub = self._hub

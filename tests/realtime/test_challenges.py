@@ -5,6 +5,7 @@ cancel; and the refusals that leave everything as it was."""
 
 from __future__ import annotations
 
+import asyncio
 import time
 
 import pytest
@@ -199,3 +200,26 @@ async def test_waiting_on_a_challenge_ends_a_rematch_offer(hub, store, clock):
     send(hub, b, "challenge", code="Xk3v9QmT2pLw")
     await eventually(lambda: b.of("challenge_waiting"))
     assert a.of("rematch_over") == [{"type": "rematch_over", "reason": "busy"}]
+
+
+async def test_the_first_to_ask_plays_even_when_their_lookup_finishes_last(hub, store):
+    """The store may answer the lookups in any order: bo asked before cy, so bo plays."""
+    await stored(store)
+    real_lookup = store.get_challenge
+    calls = []
+
+    async def slow_for_the_first(code):  # the real store, answering the first lookup late
+        calls.append(code)
+        if len(calls) == 1:
+            await asyncio.sleep(0.3)
+        return await real_lookup(code)
+
+    store.get_challenge = slow_for_the_first
+    a, b, c = connect(hub, "ana"), connect(hub, "bo"), connect(hub, "cy")
+    send(hub, b, "challenge", code="Xk3v9QmT2pLw")
+    send(hub, c, "challenge", code="Xk3v9QmT2pLw")
+    await eventually(lambda: c.of("challenge_waiting"))
+    send(hub, a, "challenge", code="Xk3v9QmT2pLw")
+    await eventually(lambda: hub.battle_of("ana") is not None)
+    assert hub.battle_of("ana") is hub.battle_of("bo")
+    assert [m["code"] for m in c.of("error")] == ["challenge_used"]
