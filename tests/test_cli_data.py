@@ -13,7 +13,8 @@ from kwissle.storage.open import open_store
 from tests.storage.sample_dump import full_dump
 
 ROOT = Path(__file__).parent.parent
-COUNTS = "player 2, question 2, battle 2, review 2, report 1, counter 2, mail 2 (13 rows)"
+COUNTS = ("player 2, question 2, battle 2, review 2, report 2, counter 2, mail 2, moderation 3, appeal 2, ban 2, "
+          "challenge 2 (23 rows)")
 
 
 def run(args, data_dir, **env):
@@ -95,7 +96,8 @@ def test_import_data_refuses_a_store_that_is_not_empty_and_with_force_adds_only_
     result = run(["import-data", str(dump), "--force"], target)
     assert result.returncode == 0, result.stderr
     assert result.stdout == (
-        f"imported player 0, question 2, battle 2, review 2, report 1, counter 2, mail 2 (11 rows) "
+        f"imported player 0, question 2, battle 2, review 2, report 2, counter 2, mail 2, moderation 3, appeal 2, "
+        f"ban 2, challenge 2 (21 rows) "
         f"from {dump} into {store_url(target)}; skipped 2 rows already in the store\n")
     after = exported(target)
     assert after[1] == ("player", {**rows[1][1], "name": "Zoë as the target knows her"})  # left as it was
@@ -104,7 +106,7 @@ def test_import_data_refuses_a_store_that_is_not_empty_and_with_force_adds_only_
 
 @pytest.mark.parametrize("content, message", [
     ('{"format": "kwissle-dump", "version": 9, "counts": {}}\n',
-     "dump format version 9 is not one this Kwissle reads (it reads versions 1, 2)"),
+     "dump format version 9 is not one this Kwissle reads (it reads versions 1, 2, 3)"),
     ("name,answer\nParis,France\n", "line 1 is not a Kwissle dump header (format 'kwissle-dump')"),
     ('{"format": "kwissle-dump", "version": 1, "counts": {"player": 1}}\n{"kind": "player", "row": {"id": "x",}}\n',
      "line 2: not JSON (Expecting property name enclosed in double quotes at column 38)"),
@@ -121,11 +123,11 @@ def test_a_dump_with_a_bad_row_late_in_it_imports_nothing(source, tmp_path):
     dump = tmp_path / "store.jsonl"
     assert run(["export", str(dump)], source).returncode == 0
     lines = dump.read_text(encoding="utf-8").splitlines(keepends=True)
-    lines[-1] = lines[-1].replace('"attempts":3', '"attempts":"none"')
+    lines[-1] = lines[-1].replace('"expires_at":4100000005.0', '"expires_at":"soon"')
     dump.write_text("".join(lines), encoding="utf-8")
     target = tmp_path / "target"
     line = refused(run(["import-data", str(dump)], target))
-    assert line == f"kwissle import-data: {dump}: line 14: a mail row's 'attempts' must be a whole number, not 'none'"
+    assert line == f"kwissle import-data: {dump}: line 24: a challenge row's 'expires_at' must be a number, not 'soon'"
     assert not (target / "kwissle.db").exists()  # refused before the store was opened, let alone written
 
 

@@ -66,7 +66,15 @@ from kwissle.model.battles import BattleEnd as _BattleEnd
 from kwissle.model.battles import Recording
 from kwissle.model.profiles import RECENT_BATTLES, PlayerProfile
 from kwissle.model.triage import QuestionPlayStats
-from kwissle.storage import boards, dump, moderating, mongo_schema, play_stats
+from kwissle.storage import (
+    boards,
+    dump,
+    merge,
+    moderating,
+    mongo_schema,
+    mongo_transfer,
+    play_stats,
+)
 from kwissle.storage import mongo_docs as docs
 from kwissle.storage.checking import new_id, new_questions
 from kwissle.storage.crowd import group_reports
@@ -739,22 +747,24 @@ class MongoStore:
         """Move everything of the guest to the account. The guest's document stays, empty: a battle
         the guest is still playing (or starts from a tab opened before signing in) must still be storable."""
         db = self._db
-        async for doc in db["battles"].find({"players": guest_id}, session=session):
+        # the guest's battles, and battles against a recording of the guest
+        async for doc in db["battles"].find({"$or": [{"players": guest_id}, {"ghost": guest_id}]}, session=session):
             moved = docs.battle_doc(battle_moved(docs.battle(doc), guest_id, account_id))
             del moved["_id"]
             await db["battles"].update_one({"_id": doc["_id"]}, {"$set": moved}, session=session)
-        for collection in ("reviews", "reports"):  # where both did one question, the account's own stays
+        for collection, same in merge.TWINS.items():  # where both did the same, the account's own stays
             async for doc in db[collection].find({"player_id": guest_id}, session=session):
                 twin = await db[collection].find_one(
-                    {"question_id": doc["question_id"], "player_id": account_id}, session=session)
+                    {**{name: doc[name] for name in same}, "player_id": account_id}, session=session)
                 if twin is None:
                     await db[collection].update_one({"_id": doc["_id"]}, {"$set": {"player_id": account_id}},
                                                     session=session)
                 else:
                     await db[collection].delete_one({"_id": doc["_id"]}, session=session)
-        async for doc in db["questions"].find({"author_id": guest_id}, {"_id": 1}, session=session):
-            await db["questions"].update_one({"_id": doc["_id"]}, {"$set": {"author_id": account_id}},
-                                             session=session)
+        # a ban follows the player to the account: signing in must not lift it
+        for collection, field in (("bans", "player_id"), ("challenges", "creator_id"), ("questions", "author_id")):
+            async for doc in db[collection].find({field: guest_id}, {"_id": 1}, session=session):
+                await db[collection].update_one({"_id": doc["_id"]}, {"$set": {field: account_id}}, session=session)
 
     async def claim_mail(self, now: float, lease_seconds: float, limit: int = 20) -> list[Mail]:
         """Candidates are read in due order, then each is leased by a conditional update that
@@ -803,7 +813,8 @@ class MongoStore:
 
     async def is_empty(self) -> bool:
         async with self._using() as db:
-            for collection in set(mongo_schema.COLLECTIONS + mongo_schema.COLLECTIONS_2) - {"meta"}:
+            for collection in set(mongo_schema.COLLECTIONS + mongo_schema.COLLECTIONS_2
+                                  + tuple(mongo_transfer.COLLECTION.values())) - {"meta"}:
                 if await db[collection].find_one({}, {"_id": 1}) is not None:
                     return False
         return True

@@ -5,15 +5,25 @@ bytes, which is code point order, as the dump wants). Import runs inside the cal
 transaction, a batch of rows of one kind at a time: it looks up which keys are already
 stored, checks that every record it inserts refers only to players and questions that
 are stored (or came earlier in the dump), and inserts the rest with one `insert_many`.
+
+A question's moderation actions are exported oldest first and numbered from 1 (`seq`);
+imported, each gets an `_id` that sorts in that order, so two actions at the same time
+keep their order. An action counts as stored when the question's history already holds
+`seq` actions. A challenge gets back the `expires_on` date its TTL index reads; one that
+has expired is not exported (the TTL index deletes it a day later anyway).
 """
 
 from __future__ import annotations
 
+import datetime
+import time
 from collections.abc import AsyncIterator, Iterable
 from typing import Any
 
-from kwissle.model import BattleRecord, Question, Report, Review
-from kwissle.storage import dump
+from kwissle.model import BattleRecord, Question, Review
+from kwissle.model.challenges import Challenge
+from kwissle.model.moderation import Moderation, ModerationAction
+from kwissle.storage import dump, moderating
 from kwissle.storage import mongo_docs as docs
 from kwissle.storage.mongo_errors import DRIVER_ERRORS, is_duplicate
 from kwissle.storage.port import DuplicateQuestion, StorageError
@@ -21,19 +31,70 @@ from kwissle.storage.port import DuplicateQuestion, StorageError
 BATCH = 500
 
 COLLECTION = {"player": "players", "question": "questions", "battle": "battles", "review": "reviews",
-              "report": "reports", "counter": "counters", "mail": "outbox"}
-_ORDER = {"review": [("question_id", 1), ("player_id", 1)]}
+              "report": "reports", "counter": "counters", "mail": "outbox", "moderation": "moderation_history",
+              "appeal": "appeals", "ban": "bans", "challenge": "challenges"}
+_ORDER = {"review": [("question_id", 1), ("player_id", 1)],
+          "moderation": [("question_id", 1), ("at", 1), ("_id", 1)]}
+
+
+def _report(doc: dict[str, Any]) -> dump.ReportRecord:
+    return dump.ReportRecord(docs.report(doc), outcome=doc.get("outcome", ""), resolved_at=doc.get("resolved_at"),
+                             resolved_by=doc.get("resolved_by"))
+
+
+def _report_doc(record: dump.ReportRecord) -> dict[str, Any]:
+    return {**docs.report_doc(record.report), "outcome": record.outcome, "resolved_at": record.resolved_at,
+            "resolved_by": record.resolved_by}
+
+
+def _action(doc: dict[str, Any]) -> ModerationAction:
+    return ModerationAction(question_id=doc["question_id"], moderator_id=doc["moderator_id"],
+                            action=Moderation(doc["action"]), reason=doc["reason"],
+                            changes=moderating.changes_from_json(doc["changes"]), at=doc["at"])
+
+
+def _action_doc(entry: dump.ModerationEntry) -> dict[str, Any]:
+    action = entry.action
+    return {"_id": f"{action.question_id}#{entry.seq:012d}", "question_id": action.question_id,
+            "moderator_id": action.moderator_id, "action": action.action.value, "reason": action.reason,
+            "changes": moderating.changes_json(action.changes), "at": action.at}
+
+
+def _challenge(doc: dict[str, Any]) -> Challenge:
+    return Challenge(code=doc["_id"], creator_id=doc["creator_id"], creator_name=doc["creator_name"],
+                     category=doc.get("category"), created_at=doc["created_at"], expires_at=doc["expires_at"],
+                     battle_id=doc.get("battle_id"), used_at=doc.get("used_at"))
+
+
+def _challenge_doc(challenge: Challenge) -> dict[str, Any]:
+    return {"_id": challenge.code, "creator_id": challenge.creator_id, "creator_name": challenge.creator_name,
+            "category": challenge.category, "created_at": challenge.created_at, "expires_at": challenge.expires_at,
+            "battle_id": challenge.battle_id, "used_at": challenge.used_at,
+            "expires_on": datetime.datetime.fromtimestamp(challenge.expires_at, datetime.UTC).replace(tzinfo=None)}
+
+
 _READ = {"player": docs.player, "question": docs.question, "battle": docs.battle, "review": docs.review,
-         "report": docs.report, "mail": docs.mail,
+         "report": _report, "mail": docs.mail, "appeal": docs.appeal, "ban": docs.ban, "challenge": _challenge,
          "counter": lambda doc: dump.Counter(name=doc["_id"], value=doc["value"])}
 _WRITE = {"player": docs.player_doc, "question": docs.question_doc, "battle": docs.battle_doc,
-          "review": docs.review_doc, "report": docs.report_doc, "mail": docs.mail_doc,
+          "review": docs.review_doc, "report": _report_doc, "mail": docs.mail_doc, "moderation": _action_doc,
+          "appeal": docs.appeal_doc, "ban": docs.ban_doc, "challenge": _challenge_doc,
           "counter": lambda c: {"_id": c.name, "value": c.value}}
 
 
 async def export_rows(db: Any) -> AsyncIterator[tuple[str, dict[str, Any]]]:
+    now = time.time()
     for kind in dump.KINDS:
-        cursor = db[COLLECTION[kind]].find({}).sort(_ORDER.get(kind, [("_id", 1)]))
+        # a challenge link that has expired is left out (dump.py says why)
+        wanted = {"expires_at": {"$gt": now}} if kind == "challenge" else {}
+        cursor = db[COLLECTION[kind]].find(wanted).sort(_ORDER.get(kind, [("_id", 1)]))
+        if kind == "moderation":
+            question, seq = None, 0
+            async for doc in cursor:
+                seq = seq + 1 if doc["question_id"] == question else 1
+                question = doc["question_id"]
+                yield dump.to_row(dump.ModerationEntry(seq, _action(doc)))
+            continue
         async for doc in cursor:
             yield dump.to_row(_READ[kind](doc))
 
@@ -86,6 +147,12 @@ class Importer:
 
     async def _stored_keys(self, kind: str, keys: list[tuple[str, ...]]) -> set[tuple[str, ...]]:
         collection = self.db[COLLECTION[kind]]
+        if kind == "moderation":  # stored: the question's history already holds `seq` actions
+            held = {}
+            for question_id in {q for q, _ in keys}:
+                held[question_id] = await collection.count_documents({"question_id": question_id},
+                                                                     session=self.session)
+            return {(q, seq) for q, seq in keys if held[q] >= int(seq)}
         if kind == "review":
             found = collection.find({"question_id": {"$in": [q for q, _ in keys]},
                                      "player_id": {"$in": [p for _, p in keys]}},
@@ -102,14 +169,19 @@ class Importer:
             elif isinstance(record, BattleRecord):
                 needs["players"].update(record.player_ids)
                 needs["questions"].update(o.question_id for o in record.outcomes)
-            elif isinstance(record, Review | Report):
+            elif isinstance(record, dump.ReportRecord):
+                needs["players"].add(record.report.player_id)
+                needs["questions"].add(record.report.question_id)
+            elif isinstance(record, Review):
                 needs["players"].add(record.player_id)
                 needs["questions"].add(record.question_id)
+            elif isinstance(record, dump.ModerationEntry):  # as SQLite's foreign key requires
+                needs["questions"].add(record.action.question_id)
         for collection, ids in needs.items():
             missing = ids - await self._present(collection, ids)
             if missing:
                 raise StorageError(f"cannot import the {kind} rows: they refer to {collection[:-1]} "
-                                   f"{sorted(missing)[0]}, which is not in the store nor earlier in the dump; "
+                                   f"{min(missing)}, which is not in the store nor earlier in the dump; "
                                    f"nothing was written")
 
     async def _present(self, collection: str, ids: Iterable[str]) -> set[str]:

@@ -141,7 +141,7 @@ class Store(Protocol):
     # moving the whole store (the dump format and the row shapes: kwissle/storage/dump.py)
     async def is_empty(self) -> bool:
         """True when the store holds nothing of any kind: no players, questions, battles,
-        reviews, reports, counters or mail."""
+        reviews, reports, counters, mail, moderation history, appeals, bans or challenges."""
         ...
 
     # --- moderation (kwissle/model/moderation.py)
@@ -185,7 +185,7 @@ class Store(Protocol):
         statistics and statuses; return how many rows of each kind were inserted.
 
         Rows are read with `dump.from_row`: an unknown kind or a malformed row raises StorageError.
-        A row whose key (id; name for a counter; question and player for a review) is already
+        A row whose key (`dump.key`: id; name for a counter; question and player for a review) is already
         stored raises StorageError, or with `skip_existing` is left alone and not counted. All or
         nothing where the adapter can (SQLite: one transaction); an adapter that cannot says so
         in its docstring."""
@@ -295,8 +295,9 @@ class Store(Protocol):
         concurrent consumes of one link exactly one succeeds. The account is found or created:
         a new account is the link's guest row itself when that guest is stored (same id, so
         their battles stay theirs), else a new player called `name`. An existing account takes
-        over the guest's battles (ids inside scores and answers too), reviews, reports and
-        questions; the guest row stays, empty, so a battle the guest is still playing can be
+        over the guest's battles (ids inside scores and answers too), reviews, reports, appeals,
+        bans (in force or lifted: signing in never evades one), challenges and questions, in the
+        same transaction (kwissle/storage/merge.py); the guest row stays, empty, so a battle the guest is still playing can be
         stored (it stays the guest's). A guest with no stored row is not merged."""
         ...
 

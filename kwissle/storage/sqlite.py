@@ -68,7 +68,7 @@ from kwissle.model.bans import Ban
 from kwissle.model.battles import Recording
 from kwissle.model.profiles import RECENT_BATTLES, PlayerProfile
 from kwissle.model.triage import QuestionPlayStats
-from kwissle.storage import boards, dump, moderating, play_stats
+from kwissle.storage import boards, dump, merge, moderating, play_stats
 from kwissle.storage.checking import new_id, new_questions
 from kwissle.storage.merge import battle_moved
 from kwissle.storage.port import (
@@ -1311,7 +1311,8 @@ def _rating_change(change: dict[str, Any]) -> RatingChange:
 
 # --- the whole store out and in ------------------------------------------------------
 
-_TABLES = ("players", "questions", "battles", "battle_questions", "reviews", "reports", "counters", "outbox")
+_TABLES = ("players", "questions", "battles", "battle_questions", "reviews", "reports", "counters", "outbox",
+           "moderation_history", "appeals", "bans", "challenges")
 _EXPORT_BATCH = 500
 
 # Each kind in dump.sort_key order: SQLite compares text byte by byte, which for UTF-8 is
@@ -1323,11 +1324,38 @@ _EXPORTS: dict[str, tuple[str, Any]] = {
                lambda r: Review(question_id=r["question_id"], player_id=r["player_id"], up=bool(r["up"]),
                                 reason=r["reason"], created_at=r["created_at"])),
     "report": ("SELECT * FROM reports ORDER BY id",
-               lambda r: Report(id=r["id"], question_id=r["question_id"], player_id=r["player_id"],
-                                battle_id=r["battle_id"], reason=r["reason"], created_at=r["created_at"],
-                                resolved=bool(r["resolved"]))),
+               lambda r: dump.ReportRecord(_report(r), outcome=r["outcome"], resolved_at=r["resolved_at"],
+                                           resolved_by=r["resolved_by"])),
     "counter": ("SELECT * FROM counters ORDER BY name", lambda r: dump.Counter(name=r["name"], value=r["value"])),
     "mail": ("SELECT * FROM outbox ORDER BY id", lambda r: _mail(r)),
+    "appeal": ("SELECT * FROM appeals ORDER BY id", lambda r: _appeal(r)),
+    "ban": ("SELECT * FROM bans ORDER BY id", lambda r: _ban(r)),
+    # a challenge link that has expired is left out (dump.py says why)
+    "challenge": ("SELECT * FROM challenges WHERE expires_at > :now ORDER BY code",
+                  lambda r: Challenge(code=r["code"], creator_id=r["creator_id"], creator_name=r["creator_name"],
+                                      category=r["category"], created_at=r["created_at"],
+                                      expires_at=r["expires_at"], battle_id=r["battle_id"], used_at=r["used_at"])),
+}
+
+# What each SQLite column is in a dump row (tests/storage/test_dump_coverage.py holds every
+# column of every table to this or to dump.LEFT_OUT): table -> (kind, {column: field path}),
+# a column not named going by its own name.
+DUMPED_COLUMNS: dict[str, tuple[str, dict[str, str]]] = {
+    "players": ("player", {}),
+    "questions": ("question", {c: f"stats.{c}" for c in ("asked", "typed_right", "choice_right", "nobody")}),
+    "battles": ("battle", {"player_a": "player_ids", "player_b": "player_ids"}),
+    "battle_questions": ("battle", {"battle_id": "id", "position": "outcomes",
+                                    **{c: f"outcomes.{c}" for c in (
+                                        "question_id", "by", "how", "points", "typed", "chose", "typed_at",
+                                        "chose_at", "choices", "alternatives_at")}}),
+    "reviews": ("review", {}),
+    "reports": ("report", {}),
+    "counters": ("counter", {}),
+    "outbox": ("mail", {"recipient": "to"}),
+    "moderation_history": ("moderation", {}),
+    "appeals": ("appeal", {}),
+    "bans": ("ban", {}),
+    "challenges": ("challenge", {}),
 }
 
 
@@ -1342,13 +1370,17 @@ async def _exported(db: aiosqlite.Connection, kind: str) -> AsyncIterator[dump.R
         async for battle in _exported_battles(db):
             yield battle
         return
+    if kind == "moderation":
+        async for entry in _exported_history(db):
+            yield entry
+        return
     sql, record = _EXPORTS[kind]
-    async for row in _rows(db, sql):
+    async for row in _rows(db, sql, {"now": time.time()} if kind == "challenge" else ()):
         yield record(row)
 
 
-async def _rows(db: aiosqlite.Connection, sql: str) -> AsyncIterator[sqlite3.Row]:
-    async with db.execute(sql) as cursor:
+async def _rows(db: aiosqlite.Connection, sql: str, params: Any = ()) -> AsyncIterator[sqlite3.Row]:
+    async with db.execute(sql, params) as cursor:
         while batch := await cursor.fetchmany(_EXPORT_BATCH):
             for row in batch:
                 yield row
@@ -1364,6 +1396,17 @@ async def _exported_battles(db: aiosqlite.Connection) -> AsyncIterator[BattleRec
             mine.append(pending)
             pending = await anext(outcomes, None)
         yield _battle(row, mine)
+
+
+async def _exported_history(db: aiosqlite.Connection) -> AsyncIterator[dump.ModerationEntry]:
+    """Each question's moderation history, oldest first, numbered from 1 (as `question_history` orders it)."""
+    question, seq = None, 0
+    async for r in _rows(db, "SELECT * FROM moderation_history ORDER BY question_id, at, rowid"):
+        seq = seq + 1 if r["question_id"] == question else 1
+        question = r["question_id"]
+        yield dump.ModerationEntry(seq, ModerationAction(
+            question_id=r["question_id"], moderator_id=r["moderator_id"], action=Moderation(r["action"]),
+            reason=r["reason"], changes=moderating.changes_from_json(json.loads(r["changes"])), at=r["at"]))
 
 
 async def _insert(db: aiosqlite.Connection, sql: str, params: Sequence[Any]) -> bool:
@@ -1427,11 +1470,14 @@ async def _import(db: aiosqlite.Connection, record: dump.Record) -> bool:
                                  "VALUES (?, ?, ?, ?, ?) ON CONFLICT DO NOTHING",
                              (record.question_id, record.player_id, int(record.up), record.reason,
                               record.created_at))
-    if isinstance(record, Report):
+    if isinstance(record, dump.ReportRecord):
+        report = record.report
         return await _insert(db, "INSERT INTO reports (id, question_id, player_id, battle_id, reason, created_at, "
-                                 "resolved) VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING",
-                             (record.id, record.question_id, record.player_id, record.battle_id, record.reason,
-                              record.created_at, int(record.resolved)))
+                                 "resolved, outcome, resolved_at, resolved_by) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?) "
+                                 "ON CONFLICT DO NOTHING",
+                             (report.id, report.question_id, report.player_id, report.battle_id, report.reason,
+                              report.created_at, int(report.resolved), record.outcome, record.resolved_at,
+                              record.resolved_by))
     if isinstance(record, dump.Counter):
         return await _insert(db, "INSERT INTO counters (name, value) VALUES (?, ?) ON CONFLICT DO NOTHING",
                              (record.name, record.value))
@@ -1442,6 +1488,40 @@ async def _import(db: aiosqlite.Connection, record: dump.Record) -> bool:
                              (record.id, record.to, record.subject, record.body, record.created_at,
                               record.sent_at, record.attempts, record.next_attempt_at, record.last_error,
                               record.failed_at))
+    return await _import_since_3(db, record)
+
+
+async def _import_since_3(db: aiosqlite.Connection, record: dump.Record) -> bool:
+    """The kinds dump version 3 added."""
+    if isinstance(record, dump.ModerationEntry):
+        action = record.action  # stored if the question's history already has `seq` actions
+        async with db.execute("SELECT COUNT(*) FROM moderation_history WHERE question_id = ?",
+                              (action.question_id,)) as cursor:
+            if (await cursor.fetchone())[0] >= record.seq:
+                return False
+        await db.execute("INSERT INTO moderation_history (question_id, moderator_id, action, reason, changes, at) "
+                         "VALUES (?, ?, ?, ?, ?, ?)",
+                         (action.question_id, action.moderator_id, action.action.value, action.reason,
+                          json.dumps(moderating.changes_json(action.changes)), action.at))
+        return True
+    if isinstance(record, Appeal):
+        return await _insert(db, "INSERT INTO appeals (id, question_id, player_id, battle_id, text, folded, "
+                                 "created_at, status, note, resolved_at, resolved_by) "
+                                 "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING",
+                             (record.id, record.question_id, record.player_id, record.battle_id, record.text,
+                              record.folded, record.created_at, record.status.value, record.note,
+                              record.resolved_at, record.resolved_by))
+    if isinstance(record, Ban):
+        return await _insert(db, "INSERT INTO bans (id, player_id, reason, until, by, at, lifted_at, lifted_by, "
+                                 "lift_reason) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING",
+                             (record.id, record.player_id, record.reason, record.until, record.by, record.at,
+                              record.lifted_at, record.lifted_by, record.lift_reason))
+    if isinstance(record, Challenge):
+        return await _insert(db, "INSERT INTO challenges (code, creator_id, creator_name, category, created_at, "
+                                 "expires_at, battle_id, used_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?) "
+                                 "ON CONFLICT DO NOTHING",
+                             (record.code, record.creator_id, record.creator_name, record.category,
+                              record.created_at, record.expires_at, record.battle_id, record.used_at))
     raise TypeError(f"not a record: {type(record).__name__}")
 
 
@@ -1482,12 +1562,16 @@ async def _merge_guest(db: aiosqlite.Connection, guest_id: str, account_id: str)
                          "WHERE id = ?", (*moved.player_ids, json.dumps(moved.scores), moved.winner,
                                           _rating_json(moved), moved.id))
         await db.executemany(
-            "UPDATE battle_questions SET by = ?, typed = ?, chose = ?, typed_at = ?, chose_at = ? "
+            "UPDATE battle_questions SET by = ?, typed = ?, chose = ?, typed_at = ?, chose_at = ?, alternatives_at = ? "
             "WHERE battle_id = ? AND position = ?",
             [(o.by, json.dumps(o.typed), json.dumps(o.chose), json.dumps(o.typed_at), json.dumps(o.chose_at),
-              moved.id, position) for position, o in enumerate(moved.outcomes)])
-    # Where both reviewed or reported one question, the account's own stays.
-    for table in ("reviews", "reports"):
+              json.dumps(o.alternatives_at), moved.id, position) for position, o in enumerate(moved.outcomes)])
+    # Where both reviewed or reported one question (or appealed one answer in one battle), the
+    # account's own stays and the guest's twin goes; nothing else of the guest's is dropped.
+    for table in merge.TWINNED_TABLES:
         await db.execute(f"UPDATE OR IGNORE {table} SET player_id = ? WHERE player_id = ?", (account_id, guest_id))
         await db.execute(f"DELETE FROM {table} WHERE player_id = ?", (guest_id,))
+    # A ban follows the player to the account: signing in must not lift it.
+    await db.execute("UPDATE bans SET player_id = ? WHERE player_id = ?", (account_id, guest_id))
+    await db.execute("UPDATE challenges SET creator_id = ? WHERE creator_id = ?", (account_id, guest_id))
     await db.execute("UPDATE questions SET author_id = ? WHERE author_id = ?", (account_id, guest_id))

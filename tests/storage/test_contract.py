@@ -319,7 +319,8 @@ async def exported(store):
 async def test_imported_rows_come_back_out_as_they_went_in(store):
     rows = full_dump()
     counts = await store.import_rows(rows)
-    assert counts == {"player": 2, "question": 2, "battle": 2, "review": 2, "report": 1, "counter": 2, "mail": 2}
+    assert counts == {"player": 2, "question": 2, "battle": 2, "review": 2, "report": 2, "counter": 2, "mail": 2,
+                      "moderation": 3, "appeal": 2, "ban": 2, "challenge": 2}
     assert await exported(store) == rows
 
 

@@ -41,9 +41,10 @@ async def test_a_dump_is_a_header_then_one_sorted_record_per_line_with_text_as_i
     path = tmp_path / "store.jsonl"
     counts = await dump.write_dump(rows_of(full_dump()), path, "sqlite")
     header, *records = lines_of(path)
-    assert json.loads(header) == {"format": "kwissle-dump", "version": 2, "source": "sqlite",
+    assert json.loads(header) == {"format": "kwissle-dump", "version": 3, "source": "sqlite",
                                   "created_at": json.loads(header)["created_at"], "counts": counts}
-    assert counts == {"player": 2, "question": 2, "battle": 2, "review": 2, "report": 1, "counter": 2, "mail": 2}
+    assert counts == {"player": 2, "question": 2, "battle": 2, "review": 2, "report": 2, "counter": 2, "mail": 2,
+                      "moderation": 3, "appeal": 2, "ban": 2, "challenge": 2}
     assert [tuple(json.loads(line).values()) for line in records] == full_dump()
     assert '"name":"Zoë 🦊"' in records[1]  # not \u-escaped: a person can read and grep a dump
     assert list(dump.read_dump(path)) == full_dump()
@@ -69,7 +70,7 @@ def write_lines(path, header=None, records=None, end="\n"):
                 counts[json.loads(line)["kind"]] += 1
             except (ValueError, KeyError, TypeError):
                 pass
-        header = {"format": "kwissle-dump", "version": 2, "source": "sqlite", "created_at": "x", "counts": counts}
+        header = {"format": "kwissle-dump", "version": 3, "source": "sqlite", "created_at": "x", "counts": counts}
     path.write_text("\n".join([json.dumps(header), *records]) + end, encoding="utf-8")
     return path
 
@@ -85,8 +86,8 @@ def replaced(index, line):
 
 
 @pytest.mark.parametrize("build, message", [
-    (lambda p: write_lines(p, header={"format": "kwissle-dump", "version": 3, "counts": {}}),
-     "bad.jsonl: dump format version 3 is not one this Kwissle reads \\(it reads versions 1, 2\\)"),
+    (lambda p: write_lines(p, header={"format": "kwissle-dump", "version": 4, "counts": {}}),
+     "bad.jsonl: dump format version 4 is not one this Kwissle reads \\(it reads versions 1, 2, 3\\)"),
     (lambda p: write_lines(p, header={"hello": "world"}), "line 1 is not a Kwissle dump header"),
     (lambda p: p.write_bytes(b"\xff\xfe not text\n") and p, "line 1 is not UTF-8 text"),
     (lambda p: write_lines(p, records=replaced(2, '{"kind": "question", "row": {')), "line 4: not JSON"),
@@ -104,7 +105,28 @@ def replaced(index, line):
      "line 6: a battle row has unknown fields: extra"),
     (lambda p: write_lines(p, records=[good_records()[2], good_records()[0]]), "line 3: a player row out of order"),
     (lambda p: write_lines(p, records=[good_records()[0], good_records()[0]]), "line 3: a player row out of order or repeated"),
-    (lambda p: write_lines(p, end=""), "line 14: the last line has no line end"),
+    (lambda p: write_lines(p, end=""), "line 24: the last line has no line end"),
+    (lambda p: write_lines(p, records=replaced(8, dump.encode(
+        {"kind": "report", "row": {k: v for k, v in full_dump()[8][1].items() if k != "outcome"}}))),
+     "line 10: a report row lacks 'outcome'"),  # a version 3 row holds what version 3 added
+    (lambda p: write_lines(p, records=replaced(19, dump.encode(
+        {"kind": "ban", "row": {**full_dump()[19][1], "until": "forever"}}))),
+     "line 21: a ban row's 'until' must be a number"),
+    (lambda p: write_lines(p, records=replaced(14, dump.encode(
+        {"kind": "moderation", "row": {**full_dump()[14][1], "action": "shred"}}))),
+     "line 16: a moderation row's 'action' must be one of publish, edit"),
+    (lambda p: write_lines(p, records=replaced(17, dump.encode(
+        {"kind": "appeal", "row": {**full_dump()[17][1], "verdict": "yes"}}))),
+     "line 19: an appeal row has unknown fields: verdict"),
+    (lambda p: write_lines(p, records=replaced(21, dump.encode(
+        {"kind": "challenge", "row": {k: v for k, v in full_dump()[21][1].items() if k != "expires_at"}}))),
+     "line 23: a challenge row lacks 'expires_at'"),
+    (lambda p: write_lines(p, records=[*good_records()[:14], good_records()[15], good_records()[14],
+                                       *good_records()[16:]]),
+     "line 17: a moderation row out of order"),  # a question's actions go by seq
+    (lambda p: write_lines(p, header={"format": "kwissle-dump", "version": 2, "source": "sqlite", "created_at": "x",
+                                      "counts": {"ban": 1}}, records=[good_records()[19]]),
+     "line 2: a version 2 dump holds no ban rows"),
 ])
 def test_a_bad_dump_is_refused_naming_the_line_and_the_fault(tmp_path, build, message):
     path = build(tmp_path / "bad.jsonl")
@@ -116,8 +138,8 @@ def test_a_dump_cut_short_at_a_line_end_is_refused_by_its_header_counts(tmp_path
     full = tmp_path / "full.jsonl"
     write_lines(full)
     cut = tmp_path / "cut.jsonl"
-    cut.write_text("\n".join(lines_of(full)[:-3]) + "\n", encoding="utf-8")
-    with pytest.raises(DumpError, match="the header counts 2 counter rows but the file holds 1: is it cut short"):
+    cut.write_text("\n".join(lines_of(full)[:-1]) + "\n", encoding="utf-8")
+    with pytest.raises(DumpError, match="the header counts 2 challenge rows but the file holds 1: is it cut short"):
         dump.check_dump(cut)
 
 
