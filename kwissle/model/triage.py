@@ -10,7 +10,7 @@ from dataclasses import dataclass
 class QuestionPlayStats:
     """What stored battles (abandoned ones left out) say about one question.
 
-    A *seat* is one player facing the question in one battle (two per time asked).
+    A *seat* is one player facing the question in one battle (two per time asked; one, the live player's, in a battle against a recording).
     """
 
     question_id: str

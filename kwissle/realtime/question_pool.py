@@ -10,6 +10,12 @@ goes away within that time. A refresh never holds up a pairing: the battle is
 prepared from the questions already held while it runs. A serving game process
 also checks on a timer (`keep_fresh`), so a moderator's change reaches battles
 within about `refresh_seconds` even when nobody is being paired.
+
+Each (re)load also hands the texts of the questions that are new or changed since the last
+one (answers, variants, wrong alternatives) to `learn`: the hub extends the judge's lexicon
+with them (`Hub.learn_words`), so a question published, edited or given a variant while the
+game runs shields its words within the same `refresh_seconds`. The questions are swapped in
+only once `learn` is done: a failed refresh hands the same texts over again next time.
 """
 
 from __future__ import annotations
@@ -17,7 +23,7 @@ from __future__ import annotations
 import logging
 import random
 import time
-from collections.abc import Callable, Coroutine, Iterable
+from collections.abc import Awaitable, Callable, Coroutine, Iterable
 from typing import Any
 
 from tornado.ioloop import PeriodicCallback
@@ -33,11 +39,18 @@ REFRESH_SECONDS = 30.0
 PAGE = 1000
 
 
+def question_texts(question: Question) -> tuple[str, ...]:
+    """What of a question the judge's lexicon holds: its answers, variants and wrong alternatives."""
+    return (*question.answers, *question.wrong)
+
+
 class QuestionPool:
     def __init__(self, store: Store, spawn: Callable[[Coroutine[Any, Any, None]], None], *,
-                 refresh_seconds: float = REFRESH_SECONDS, clock: Callable[[], float] = time.monotonic) -> None:
+                 refresh_seconds: float = REFRESH_SECONDS, clock: Callable[[], float] = time.monotonic,
+                 learn: Callable[[list[str]], Awaitable[object]] | None = None) -> None:
         self._store = store
         self._spawn = spawn  # runs a background refresh (the hub's, so its shutdown waits for it)
+        self._learn = learn  # given the texts of new or changed questions at each (re)load
         self._clock = clock
         self.refresh_seconds = refresh_seconds
         self._by_id: dict[str, Question] = {}
@@ -74,6 +87,13 @@ class QuestionPool:
                 for question in page:
                     by_id[question.id] = question
                 offset += len(page)
+            if self._learn is not None:
+                held = self._by_id
+                fresh = [text for question_id, question in by_id.items()
+                         if (old := held.get(question_id)) is None or question_texts(old) != question_texts(question)
+                         for text in question_texts(question)]
+                if fresh:
+                    await self._learn(fresh)
             self._by_id = by_id
             self._ids = list(by_id)
             self.loaded_at = self._clock()

@@ -561,6 +561,16 @@ class MongoStore:
             [(row["_id"]["question_id"], row["_id"]["reason"], row["n"], row["first_at"], row["last_at"])
              for row in rows], limit)
 
+    # --- open reports: the admin landing page's count
+    async def count_open_reports(self) -> tuple[int, int]:
+        async with self._using() as db:
+            cursor = await db["reports"].aggregate([
+                {"$match": {"resolved": False}},
+                {"$group": {"_id": "$question_id", "n": {"$sum": 1}}},
+                {"$group": {"_id": None, "questions": {"$sum": 1}, "reports": {"$sum": "$n"}}}])
+            rows = [doc async for doc in cursor]
+        return (rows[0]["questions"], rows[0]["reports"]) if rows else (0, 0)
+
     # --- appeals: "my answer should count" (kwissle/realtime/appeals.py, web/admin_appeals.py) ---
 
     async def add_appeals(self, appeals: Sequence[Appeal]) -> int:

@@ -50,6 +50,7 @@ from kwissle.model import (
 from kwissle.model.appeals import Appeal, AppealStatus
 from kwissle.model.bans import Ban
 from kwissle.model.players import START_DEVIATION, START_VOLATILITY
+from kwissle.storage.play_stats import counted_result
 from kwissle.textfold import fingerprint
 
 Doc = dict[str, Any]
@@ -100,11 +101,15 @@ QUESTION_FIELDS = {"fingerprint": 0, "rand": 0}  # a projection: what a Question
 
 
 def stat_increments(record: BattleRecord) -> dict[str, dict[str, int]]:
-    """question id -> the `$inc` its play counts get from this battle."""
+    """question id -> the `$inc` its play counts get from this battle (against a recording, the
+    live player's side: kwissle/storage/play_stats.py `counted_result`)."""
     increments: dict[str, dict[str, int]] = {}
     for outcome in record.outcomes:
+        result = counted_result(record, outcome)
+        if result is None:
+            continue
         inc = increments.setdefault(outcome.question_id, {})
-        for field in ("stats.asked", STAT_FIELDS.get(outcome.how or "", "stats.nobody")):
+        for field in ("stats.asked", STAT_FIELDS.get(result, "stats.nobody")):
             inc[field] = inc.get(field, 0) + 1
     return increments
 

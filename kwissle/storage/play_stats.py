@@ -6,6 +6,15 @@ query, batch by batch. `PlayTally` folds a batch into running tallies; adapters 
 worker thread (`tally_in_thread`) so JSON decoding and text folding stay off the IOLoop.
 Medians and the most typed wrong answers need every value, not a sum, which is why this is
 done here rather than in SQL or an aggregation pipeline.
+
+A battle against a recorded opponent (`recording_of`) counts the live player's side only: the
+recorded player's answers were counted when they really played. `counted_result` says what
+such a battle adds to a question's play counts (`save_battle`, both adapters) and to the
+figures here: the question once more asked, with the live player's result (typed, choice or
+nobody), unless the recording took it first (then the live player's result is unknown and the
+question is not counted as asked again). Seat figures (answer times, wrong typed answers,
+picks, alternatives opened) come from the live seat alone, and such a battle is never an
+uneven one.
 """
 
 from __future__ import annotations
@@ -19,6 +28,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from kwissle.game.triage import RATING_GAP
+from kwissle.model import BattleRecord, QuestionOutcome
 from kwissle.model.triage import TOP_WRONG_TYPED, QuestionPlayStats
 from kwissle.textfold import fold
 
@@ -39,8 +49,21 @@ class Outcome:
     chose_at: Mapping[str, float]
     choices: Sequence[str]
     alternatives_at: Mapping[str, float]
-    players: Sequence[str]
+    players: Sequence[str]  # the seats counted: the live player only against a recording
     ratings: Mapping[str, float]
+    recorded: str | None = None  # against a recording: the recorded player, whose seat is not counted
+
+
+def counted_result(record: BattleRecord, outcome: QuestionOutcome) -> str | None:
+    """What `outcome` adds to its question's play counts: "typed", "choice" or "nobody" (with one
+    more asked); None, nothing, when a recorded opponent took the question first."""
+    return _result(outcome.by, outcome.how, record.player_ids[1] if record.recording_of is not None else None)
+
+
+def _result(by: str | None, how: str | None, recorded: str | None) -> str | None:
+    if recorded is not None and by == recorded:
+        return None
+    return how if how in ("typed", "choice") else "nobody"
 
 
 @dataclass
@@ -83,13 +106,15 @@ async def tally_in_thread(tally: PlayTally, rows: Sequence[Any], outcomes: Calla
 
 
 def _add(tally: _Tally, o: Outcome) -> None:
-    tally.asked += 1
-    if o.how == "typed":
-        tally.typed_right += 1
-    elif o.how == "choice":
-        tally.choice_right += 1
-    else:
-        tally.nobody += 1
+    result = _result(o.by, o.how, o.recorded)
+    if result is not None:
+        tally.asked += 1
+        if result == "typed":
+            tally.typed_right += 1
+        elif result == "choice":
+            tally.choice_right += 1
+        else:
+            tally.nobody += 1
     for player in o.players:
         if o.choices:  # battles stored before `alternatives_at` was kept have no choices either
             tally.alternatives_known += 1
@@ -156,7 +181,8 @@ SQL_PAGE = ("SELECT {columns} FROM questions WHERE status = 'published' AND aske
 
 # Every stored outcome of the page's questions, with what a seat's rating needs.
 SQL_OUTCOMES = """
-SELECT bq.question_id, bq.by, bq.how, b.player_a, b.player_b, pa.rating AS rating_a, pb.rating AS rating_b,
+SELECT bq.question_id, bq.by, bq.how, b.player_a, b.player_b, b.recording_of,
+       pa.rating AS rating_a, pb.rating AS rating_b,
        json_array(json(bq.typed), json(bq.chose), json(bq.typed_at), json(bq.chose_at), json(bq.choices),
                   json(bq.alternatives_at), json(b.ratings)) AS maps
 FROM json_each(?) page
@@ -170,23 +196,27 @@ LEFT JOIN players pb ON pb.id = b.player_b
 def sqlite_outcomes(row: Any) -> tuple[Outcome]:
     # One JSON document per row (SQL_OUTCOMES packs the row's seven maps): decoding is most of the cost.
     typed, chose, typed_at, chose_at, choices, alternatives_at, rating_changes = json.loads(row["maps"])
-    players = (row["player_a"], row["player_b"])
+    # against a recording, player_b is the recorded player: only player_a's seat counts
+    recorded = row["player_b"] if row["recording_of"] is not None else None
+    players = (row["player_a"],) if recorded is not None else (row["player_a"], row["player_b"])
     before = {c["player_id"]: c["before"][0] for c in rating_changes}
     return (Outcome(
         question_id=row["question_id"], by=row["by"], how=row["how"], typed=typed, chose=chose, typed_at=typed_at,
         chose_at=chose_at, choices=choices, alternatives_at=alternatives_at, players=players,
-        ratings=seat_ratings(players, before, {row["player_a"]: row["rating_a"], row["player_b"]: row["rating_b"]})),)
+        ratings=seat_ratings(players, before, {row["player_a"]: row["rating_a"], row["player_b"]: row["rating_b"]}),
+        recorded=recorded),)
 
 
 # --- MongoDB ---------------------------------------------------------------------------
 
 MONGO_PAGE_FILTER = {"status": "published", "stats.asked": {"$gt": 0}}
 MONGO_PAGE_SORT = [("stats.asked", -1), ("_id", 1)]
-MONGO_BATTLE_FIELDS = {"players": 1, "ratings.player": 1, "ratings.before": 1, "outcomes": 1}
+MONGO_BATTLE_FIELDS = {"players": 1, "ghost": 1, "ratings.player": 1, "ratings.before": 1, "outcomes": 1}
 
 
 def mongo_outcomes(doc: Mapping[str, Any], wanted: set[str], current: Mapping[str, Any]) -> list[Outcome]:
-    """The outcomes of one battle document (kwissle/storage/mongo_docs.py) for the `wanted` questions."""
+    """The outcomes of one battle document (kwissle/storage/mongo_docs.py) for the `wanted` questions.
+    Against a recording, `players` holds the live player only and `ghost` the recorded one."""
     players = tuple(doc["players"])
     before = {c["player"]: c["before"][0] for c in doc.get("ratings", ())}
     ratings = seat_ratings(players, before, current)
@@ -197,5 +227,5 @@ def mongo_outcomes(doc: Mapping[str, Any], wanted: set[str], current: Mapping[st
         typed_at={t["player"]: t["at"] for t in o.get("typed_at", ())},
         chose_at={c["player"]: c["at"] for c in o.get("chose", ()) if c.get("at") is not None},
         choices=o.get("choices", ()), alternatives_at={a["player"]: a["at"] for a in o.get("alternatives_at", ())},
-        players=players, ratings=ratings)
+        players=players, ratings=ratings, recorded=doc.get("ghost"))
         for o in doc.get("outcomes", ()) if o["question_id"] in wanted]

@@ -371,6 +371,11 @@ class Store(Protocol):
         latest report first."""
         ...
 
+    # --- open reports: the admin landing page's count (kwissle/web/admin.py)
+    async def count_open_reports(self) -> tuple[int, int]:
+        """(questions with open reports, open reports): one count over every open report."""
+        ...
+
     # --- names: a signed-in player chooses their display name (kwissle/web/account.py)
     async def rename_player(self, player_id: str, name: str) -> bool:
         """Give the stored player `name` (already checked: kwissle/game/names.py check_display_name);

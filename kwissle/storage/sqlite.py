@@ -539,7 +539,10 @@ class SQLiteStore:
             if not await _insert_battle(db, record):
                 raise BattleAlreadyStored(f"battle {record.id} is already stored")
             for outcome in record.outcomes:
-                column = {"typed": "typed_right", "choice": "choice_right"}.get(outcome.how or "", "nobody")
+                result = play_stats.counted_result(record, outcome)  # against a recording: the live side
+                if result is None:
+                    continue
+                column = {"typed": "typed_right", "choice": "choice_right"}.get(result, "nobody")
                 await db.execute(
                     f"UPDATE questions SET asked = asked + 1, {column} = {column} + 1 WHERE id = ?",
                     (outcome.question_id,))
@@ -717,6 +720,11 @@ class SQLiteStore:
                                  reasons=tuple((r["reason"], r["n"]) for r in reasons
                                                if r["question_id"] == g["question_id"]),
                                  first_at=g["first_at"], last_at=g["last_at"]) for g in groups]
+
+    # --- open reports: the admin landing page's count
+    async def count_open_reports(self) -> tuple[int, int]:
+        row = await self._one("SELECT count(DISTINCT question_id), count(*) FROM reports WHERE resolved = 0")
+        return (row[0], row[1]) if row else (0, 0)
 
     # --- appeals: "my answer should count" (kwissle/realtime/appeals.py, web/admin_appeals.py) ---
 

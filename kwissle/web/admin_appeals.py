@@ -26,6 +26,7 @@ from kwissle.model import Moderation, Question
 from kwissle.model.appeals import AppealGroup, AppealStatus
 from kwissle.storage.port import AlreadyHandled, ModerationRefused, UnknownQuestion
 from kwissle.textfold import fold
+from kwissle.web import moderation_counts
 from kwissle.web.admin import AdminHandler
 
 GROUPS_SHOWN = 200
@@ -117,7 +118,9 @@ class AcceptHandler(_AppealsPage):
                 return
             except UnknownQuestion:
                 self.fail(404, "There is no such question.")
-        await self.store.resolve_appeals(question_id, folded, AppealStatus.ACCEPTED, self.admin.id, "", now)
+            self.count(moderation_counts.MODERATED[Moderation.ADD_VARIANT], moderator=self.admin.id)
+        if await self.store.resolve_appeals(question_id, folded, AppealStatus.ACCEPTED, self.admin.id, "", now):
+            self.count(moderation_counts.APPEALS_ACCEPTED, moderator=self.admin.id)
         self.redirect(self.reverse_url("admin_appeals") + "?done=accepted", status=303)
 
 
@@ -132,6 +135,7 @@ class DeclineHandler(_AppealsPage):
                                                 time.time()):
             await self.refuse(409, "Already handled: another moderator resolved those appeals first.")
             return
+        self.count(moderation_counts.APPEALS_DECLINED, moderator=self.admin.id)
         self.redirect(self.reverse_url("admin_appeals") + "?done=declined", status=303)
 
 

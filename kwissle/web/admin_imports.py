@@ -24,6 +24,7 @@ from tornado.web import URLSpec
 from kwissle.bank.importer import FORMATS
 from kwissle.imports import TARGETS, ImportBusy, ImportJobs
 from kwissle.model import QuestionStatus
+from kwissle.web import moderation_counts
 from kwissle.web.admin import AdminHandler
 
 MEGABYTE = 1024 * 1024
@@ -108,6 +109,7 @@ class ImportHandler(ImportPageHandler):
             self.set_status(409)
             self.render("admin_import_busy.html", title="An import is running", running=busy.running)
             return
+        self.count(moderation_counts.IMPORTS, moderator=admin.id)
         self.redirect(self.reverse_url("admin_import_status", job.id), status=303)
 
     def _allowed(self) -> int:

@@ -25,6 +25,7 @@ from tornado.web import URLSpec
 
 from kwissle.model.bans import MAX_BAN_REASON_CHARS
 from kwissle.storage.port import UnknownPlayer
+from kwissle.web import moderation_counts
 from kwissle.web.admin import AdminHandler
 
 PAGE_SIZE = 25
@@ -153,6 +154,7 @@ class BanHandler(PlayerPage):
             await self.store.ban_player(player_id, reason, until, moderator.id, now)
         except UnknownPlayer:
             self.fail(404, "No player has this id.")
+        self.count(moderation_counts.BANS, moderator=moderator.id)
         await self.tell_the_game(player_id)
         self.redirect(self.reverse_url("admin_player", player_id) + "?banned=1", status=303)
 
@@ -175,6 +177,7 @@ class UnbanHandler(PlayerPage):
             self.set_status(400)
             await self.render_player(player_id, {"unban_reason": "This player is not banned (any more)."}, values)
             return
+        self.count(moderation_counts.UNBANS, moderator=moderator.id)
         await self.tell_the_game(player_id)
         self.redirect(self.reverse_url("admin_player", player_id) + "?unbanned=1", status=303)
 

@@ -31,6 +31,7 @@ from kwissle.storage.port import (
     ModerationRefused,
     UnknownQuestion,
 )
+from kwissle.web import moderation_counts
 from kwissle.web.admin import AdminHandler
 from kwissle.web.known_questions import KnownQuestions
 from kwissle.web.questions import FORM, STATUS_WORDS
@@ -135,6 +136,7 @@ class QuestionHandler(AdminHandler):
             await self.render_page(await self._question(question_id), form, {}, reason=reason,
                                    problem=f"Not done: {refused}.")
             return
+        self.count(moderation_counts.MODERATED[Moderation(action)], moderator=self.admin.id)
         self.redirect(self.reverse_url("admin_question", question_id) + f"?done={action}", status=303)
 
     async def already_handled(self, handled: AlreadyHandled) -> None:

@@ -15,6 +15,7 @@ from tornado.web import URLSpec
 
 from kwissle.model import Moderation, QuestionStatus
 from kwissle.storage.port import AlreadyHandled, ModerationRefused
+from kwissle.web import moderation_counts
 from kwissle.web.admin import AdminHandler
 from kwissle.web.admin_appeals import already_handled, questions_by_id
 
@@ -73,9 +74,11 @@ class ActHandler(_ReportsPage):
             except ModerationRefused as refused:
                 await self.refuse(409, f"Not done: {refused}.")
                 return
+            self.count(moderation_counts.MODERATED[Moderation.RETIRE], moderator=self.admin.id)
         if not await self.store.resolve_reports(question_id, outcome, self.admin.id, now):
             await self.refuse(409, "Already handled: another moderator closed these reports first.")
             return
+        self.count(moderation_counts.REPORTS_CLOSED, moderator=self.admin.id)
         self.redirect(self.reverse_url("admin_reports") + f"?done={action}", status=303)
 
 

@@ -4,9 +4,11 @@ Every figure is a counter that the code counting the action keeps (kwissle/count
 bucket per UTC hour): battles started (the hub), players online (a gauge the game process
 samples each minute: the chart shows each hour's average), typed and choice answers and
 steals (points scored by typing; the hub), submissions and reviews (the question pages),
-reports (the hub) and appeals (the appeals module). The figures are the stored counts plus
-what this process has not flushed yet; other processes' hits appear after their next flush
-(every `counter_flush_seconds`).
+reports (the hub) and appeals (the appeals module); and what moderators did (the admin
+handlers, kwissle/web/moderation_counts.py): questions published, rejected, edited, retired,
+variants added, reports closed, appeals accepted and declined, bans, unbans and imports. The
+figures are the stored counts plus what this process has not flushed yet; other processes' hits
+appear after their next flush (every `counter_flush_seconds`).
 """
 
 from __future__ import annotations
@@ -17,6 +19,8 @@ from datetime import UTC, datetime, timedelta
 from tornado.web import URLSpec
 
 from kwissle.counters import Counters, hourly_average
+from kwissle.model import Moderation
+from kwissle.web import moderation_counts as done
 from kwissle.web.admin import AdminHandler
 from kwissle.web.timeseries import Series, format_value, hour_label, hourly_chart
 
@@ -41,6 +45,20 @@ COUNTED = [
     ("reviews", "Reviews per hour", "reviews", [("reviews", "reviews")]),
     ("reports", "Reports per hour", "reports", [("reports", "reports")]),
     ("appeals", "Answer appeals per hour", "appeals", [("appeals", "appeals")]),
+    # what moderators did (at most two lines a chart: the chart styles tell two apart)
+    ("moderated", "Questions published and rejected per hour", "questions",
+     [(done.MODERATED[Moderation.PUBLISH], "questions published"),
+      (done.MODERATED[Moderation.REJECT], "questions rejected")]),
+    ("changed", "Questions edited and retired per hour", "questions",
+     [(done.MODERATED[Moderation.EDIT], "questions edited"), (done.MODERATED[Moderation.RETIRE], "questions retired")]),
+    ("variants", "Typed answers accepted as variants per hour", "variants",
+     [(done.MODERATED[Moderation.ADD_VARIANT], "variants added")]),
+    ("reports-closed", "Reported questions handled per hour", "questions",
+     [(done.REPORTS_CLOSED, "reported questions handled")]),
+    ("appeals-resolved", "Appeals accepted and declined per hour", "appeals",
+     [(done.APPEALS_ACCEPTED, "appeals accepted"), (done.APPEALS_DECLINED, "appeals declined")]),
+    ("bans", "Bans and unbans per hour", "players", [(done.BANS, "bans"), (done.UNBANS, "unbans")]),
+    ("imports", "Imports started per hour", "imports", [(done.IMPORTS, "imports started")]),
 ]
 
 

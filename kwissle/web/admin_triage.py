@@ -29,6 +29,7 @@ from kwissle.model import Moderation, Question
 from kwissle.model.triage import QuestionPlayStats
 from kwissle.storage.play_stats import PLAY_STATS_MAX_LIMIT
 from kwissle.storage.port import AlreadyHandled, ModerationRefused, UnknownQuestion
+from kwissle.web import moderation_counts
 from kwissle.web.admin import AdminHandler
 
 TRIAGE_PAGE = 25
@@ -99,6 +100,7 @@ class AcceptVariantHandler(AdminHandler):
                            "since this page was loaded, so nothing was added. Reload the triage page.")
         except ModerationRefused as refused:
             self.fail(409, f"Not added: {refused}.")
+        self.count(moderation_counts.MODERATED[Moderation.ADD_VARIANT], moderator=self.admin.id)
         _forget(self)
         sort = self.get_body_argument("sort", "score")
         page = _page_number(self.get_body_argument("page", "1")) or 1
