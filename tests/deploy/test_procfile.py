@@ -1,27 +1,70 @@
-"""The Procfile: the roles honcho runs (tests/deploy/test_behind_nginx.py starts them for real)."""
+"""The Procfile and its systemd units: the roles honcho runs (tests/deploy/test_behind_nginx.py
+starts them for real) and the units the README's `honcho export` writes for production."""
 
 from __future__ import annotations
 
+import re
+import shutil
 import subprocess
+
+import pytest
+from honcho.environ import parse as honcho_parse
 
 from tests.deploy.stack import HONCHO, PROCESSES, ROOT
 
+PRODUCTION_ENV = ROOT / "deploy" / "production.env"
+SECRET = "s3cret%h-with-a-percent"
 
-def test_honcho_exports_the_procfile_as_systemd_units_with_the_settings_file(tmp_path):
-    """README: `honcho export systemd` turns the Procfile and .env into units, one per process."""
-    env = tmp_path / "kwissle.env"
-    env.write_text((ROOT / "deploy" / "production.env").read_text().replace(
-        "KWISSLE_COOKIE_SECRET=\n", "KWISSLE_COOKIE_SECRET=s3cret\n"))
-    result = subprocess.run([str(HONCHO), "export", "-e", str(env), "-a", "kwissle", "-u", "kwissle",
-                             "systemd", str(tmp_path / "units")], cwd=ROOT, capture_output=True, text=True,
-                            timeout=60)
+
+@pytest.fixture
+def units(tmp_path):
+    """The README's export, run from a copy of the app folder holding a filled-in .env."""
+    app = tmp_path / "kwissle"
+    app.mkdir()
+    shutil.copy(ROOT / "Procfile", app / "Procfile")
+    (app / ".env").write_text(PRODUCTION_ENV.read_text().replace(
+        "KWISSLE_COOKIE_SECRET=\n", f"KWISSLE_COOKIE_SECRET={SECRET}\n"))
+    result = subprocess.run([str(HONCHO), "export", "-t", str(ROOT / "deploy" / "systemd"), "-a", "kwissle",
+                             "-u", "kwissle", "systemd", str(tmp_path / "units")], cwd=app,
+                            capture_output=True, text=True, timeout=60)
     assert result.returncode == 0, result.stderr
-    units = {path.name: path.read_text() for path in (tmp_path / "units").iterdir()}
+    return app, {path: path.read_text() for path in (tmp_path / "units").iterdir()}
+
+
+def test_each_process_gets_a_unit_that_reads_the_settings_file_at_start(units):
+    app, written = units
+    by_name = {path.name: text for path, text in written.items()}
     for name in PROCESSES:
-        unit = units[f"kwissle-{name}-1.service"]
-        role = name.rstrip("12")
-        assert f"-m kwissle {role}" in unit
-        assert "Environment=KWISSLE_ENV=production" in unit and "Environment=KWISSLE_COOKIE_SECRET=s3cret" in unit
-    assert "--port $KWISSLE_WEB1_PORT" in units["kwissle-web1-1.service"]
-    assert "Environment=KWISSLE_WEB1_PORT=8001" in units["kwissle-web1-1.service"]
-    assert "kwissle.target" in units
+        unit = by_name[f"kwissle-{name}-1.service"]
+        assert f"-m kwissle {name.rstrip('12')}" in unit
+        assert f"EnvironmentFile={app}/.env" in unit and f"WorkingDirectory={app}" in unit
+        assert "User=kwissle" in unit and "KillMode=mixed" in unit
+    assert "--port $KWISSLE_WEB1_PORT" in by_name["kwissle-web1-1.service"]
+    assert "kwissle-game.target" in by_name["kwissle.target"]
+
+
+def test_no_setting_is_copied_into_the_world_readable_units(units):
+    """honcho's own template writes every .env value into the unit files, secrets included."""
+    _, written = units
+    for text in written.values():
+        assert SECRET not in text and "Environment=" not in text.replace("EnvironmentFile=", "")
+
+
+def test_systemd_accepts_every_unit(units):
+    analyze = shutil.which("systemd-analyze")
+    assert analyze, "systemd-analyze is missing (Debian's systemd package): it checks the exported units"
+    _, written = units
+    result = subprocess.run([analyze, "verify", "--man=no", *map(str, written)], capture_output=True,
+                            text=True, timeout=60)
+    assert result.returncode == 0, result.stdout + result.stderr
+
+
+def test_honcho_and_systemd_read_the_same_values_from_the_settings_file():
+    """honcho (start) splits an unquoted value at spaces and joins the pieces; systemd's
+    EnvironmentFile keeps them. Double quotes mean the same to both."""
+    text = PRODUCTION_ENV.read_text()
+    assert honcho_parse(text)["KWISSLE_MAIL_FROM"] == "Kwissle <kwissle@example.org>"
+    for line in text.splitlines():
+        if line and not line.startswith("#"):
+            _, value = line.split("=", 1)
+            assert not re.search(r"\s", value) or re.fullmatch(r'"[^"\\$`]*"', value), line
