@@ -2,13 +2,15 @@
 
     python -m benchmarks.battles [--pairs 1 10 50] [--question-seconds 2] [--reveal-seconds 0.2]
                                  [--against floor|none] [--bot-processes N] [--no-uvloop] [--no-gc-tuning]
+                                 [--arrive-over SECONDS]
 
 For each `--pairs` value, twice: first the real server (`python -m kwissle serve --port 0`,
 started the way the command line starts it, on uvloop unless --no-uvloop), then the floor
 (benchmarks/floor_server.py: bare sockjs-tornado, the same protocol, nothing else), each as
 a separate process. 2 x pairs raw-WebSocket bots (one cookie jar, one guest, one ticket
 each), spread over several processes so the bots are not the bottleneck, connect, then
-queue at once and play full battles concurrently. On every question one bot of the battle
+queue at once (the worst case; with --arrive-over each bot sends `play` at a uniformly random
+moment of that window, as real players arrive) and play full battles concurrently. On every question one bot of the battle
 (alternating) answers after a random think time, sometimes typing a wrong alternative
 first. Printed for each server:
 
@@ -89,12 +91,18 @@ _CLK_TCK = os.sysconf("SC_CLK_TCK")
 
 def cpu_seconds(pid: int) -> float | None:
     """utime + stime of a process, from /proc/<pid>/stat (fields 14 and 15)."""
+    times = cpu_times(pid)
+    return sum(times) if times is not None else None
+
+
+def cpu_times(pid: int) -> tuple[float, float] | None:
+    """(utime, stime) of a process in seconds: user code, and the kernel working for it (syscalls)."""
     try:
         stat = Path(f"/proc/{pid}/stat").read_text()
     except OSError:
         return None
     fields = stat[stat.rindex(")") + 2:].split()  # the command name may hold spaces or parens
-    return (int(fields[11]) + int(fields[12])) / _CLK_TCK  # fields[0] is field 3 (state)
+    return int(fields[11]) / _CLK_TCK, int(fields[12]) / _CLK_TCK  # fields[0] is field 3 (state)
 
 
 # --- the server under test ------------------------------------------------------------------
@@ -157,6 +165,9 @@ class Server:
 
     def cpu(self) -> float | None:
         return cpu_seconds(self.process.pid) if self.process else None
+
+    def cpu_split(self) -> tuple[float, float] | None:
+        return cpu_times(self.process.pid) if self.process else None
 
     def rss(self) -> int | None:
         """Resident memory of the server process, in bytes."""
@@ -298,8 +309,10 @@ class Bot:
         self.stats.hello_to_welcome.append(time.perf_counter() - sent)
         assert welcome["player"]["id"] == self.id, welcome
 
-    async def play(self) -> None:
-        """Queue, then play the battle to its end."""
+    async def play(self, arrive_after: float = 0.0) -> None:
+        """Wait `arrive_after` seconds (a staggered arrival), queue, then play the battle to its end."""
+        if arrive_after > 0:
+            await asyncio.sleep(arrive_after)
         sent = time.perf_counter()
         await self.send({"type": "play"})
         battle = await self.until("battle")
@@ -391,10 +404,14 @@ class RunResult:
     bot_processes: int = 1
     gc_pause_battles: float | None = None  # the upper bound of the longest pause's bucket, battle phase
     gc_collections: list[float] = field(default_factory=list)  # by generation, battle phase
+    store_calls: dict[str, tuple[float, float]] = field(default_factory=dict)  # method -> (calls, seconds), battles
+    cpu_system: float | None = None  # the kernel's share of cpu_battles (stime)
 
 
-def _bot_process(base_url: str, book: dict, slice_seed: int, count: int, ready, go, results) -> None:
-    """One process of bots: connect `count` bots, say so, wait for `go`, play, send the figures back."""
+def _bot_process(base_url: str, book: dict, slice_seed: int, count: int, ready, go, results,
+                 arrive_over: float = 0.0) -> None:
+    """One process of bots: connect `count` bots, say so, wait for `go`, play, send the figures back.
+    With `arrive_over` > 0 each bot sends `play` at a uniformly random moment of that window after `go`."""
     AsyncHTTPClient.configure(None, max_clients=1000)
 
     async def play() -> dict[str, Any]:
@@ -412,8 +429,10 @@ def _bot_process(base_url: str, book: dict, slice_seed: int, count: int, ready, 
             while not go.is_set():  # every process starts playing at once
                 await asyncio.sleep(0.005)
             stats.sent = stats.received = 0  # count the battle phase only
-            outcomes = await asyncio.wait_for(asyncio.gather(*(bot.play() for bot in bots), return_exceptions=True),
-                                              RECV_TIMEOUT * 2 + 60)
+            arrivals = [rng.uniform(0, arrive_over) if arrive_over > 0 else 0.0 for _ in bots]
+            outcomes = await asyncio.wait_for(
+                asyncio.gather(*(bot.play(after) for bot, after in zip(bots, arrivals)), return_exceptions=True),
+                RECV_TIMEOUT * 2 + 60 + arrive_over)
             for bot, outcome in zip(bots, outcomes):
                 if isinstance(outcome, BaseException):
                     stats.unfinished.append(f"{bot.name}: {type(outcome).__name__}: {outcome}")
@@ -440,8 +459,9 @@ async def run(target: str, pairs: int, args: argparse.Namespace, seed: int) -> R
                         target=target, uvloop=not args.no_uvloop, gc_tuning=not args.no_gc_tuning)
         workers: list = []
         lag: list[float] = []
-        cpu_battles = cpu_total = exit_code = server_lag = gc_max = gc_battles = rss_per_player = None
+        cpu_battles = cpu_system = cpu_total = exit_code = server_lag = gc_max = gc_battles = rss_per_player = None
         gc_counts: list[float] = []
+        store_calls: dict[str, tuple[float, float]] = {}
         battle_seconds = client_cpu = 0.0
         failure = None
         try:
@@ -451,7 +471,8 @@ async def run(target: str, pairs: int, args: argparse.Namespace, seed: int) -> R
             ready, results, go = context.Queue(), context.Queue(), context.Event()
             bots_each = [2 * pairs // processes + (1 if i < 2 * pairs % processes else 0) for i in range(processes)]
             workers = [context.Process(target=_bot_process, args=(server.base_url, book, seed * 1000 + i, n,
-                                                                  ready, go, results), daemon=True)
+                                                                  ready, go, results, args.arrive_over),
+                                          daemon=True)
                        for i, n in enumerate(bots_each)]
             for worker in workers:
                 worker.start()
@@ -461,9 +482,11 @@ async def run(target: str, pairs: int, args: argparse.Namespace, seed: int) -> R
                     raise RuntimeError("a bot process could not connect its bots")
             before = await server.scrape()
             cpu_before = server.cpu()
+            split_before = server.cpu_split()
             began = time.perf_counter()
             go.set()
-            budget = args.questions * (args.question_seconds + args.reveal_seconds) + 2 * RECV_TIMEOUT + 90 + pairs
+            budget = (args.questions * (args.question_seconds + args.reveal_seconds) + 2 * RECV_TIMEOUT + 90 + pairs
+                      + args.arrive_over)
             rss_peak = 0
             gathered = []
             while len(gathered) < len(workers):
@@ -475,6 +498,9 @@ async def run(target: str, pairs: int, args: argparse.Namespace, seed: int) -> R
                         raise RuntimeError("the bots did not finish in time") from None
             battle_seconds = time.perf_counter() - began
             cpu_after = server.cpu()
+            split_after = server.cpu_split()
+            if split_before and split_after:
+                cpu_system = split_after[1] - split_before[1]
             after = await server.scrape()
             if cpu_before is not None and cpu_after is not None:
                 cpu_battles = cpu_after - cpu_before
@@ -483,6 +509,7 @@ async def run(target: str, pairs: int, args: argparse.Namespace, seed: int) -> R
             gc_battles = histogram_quantile(before, after, "kwissle_gc_pause_seconds", 1.0)
             gc_counts = [after.get(("kwissle_gc_pause_seconds_count", f'generation="{g}"'), 0.0)
                          - before.get(("kwissle_gc_pause_seconds_count", f'generation="{g}"'), 0.0) for g in range(3)]
+            store_calls = store_calls_between(before, after)
             if rss_idle and rss_peak:
                 rss_per_player = (rss_peak - rss_idle) / (2 * pairs)
             think: dict[str, float] = {}
@@ -521,7 +548,7 @@ async def run(target: str, pairs: int, args: argparse.Namespace, seed: int) -> R
         bad = [record for record in log_records(lines) if record[0] not in ("INFO", "DEBUG")]
     return RunResult(target, pairs, stats, battle_seconds, cpu_battles, cpu_total, client_cpu,
                      exit_code, stored, lag, bad, len(lines), failure, server_lag, gc_max, rss_per_player,
-                     len(workers), gc_battles, gc_counts)
+                     len(workers), gc_battles, gc_counts, store_calls, cpu_system)
 
 
 def parse_metrics(text: str) -> dict[tuple[str, str], float]:
@@ -538,6 +565,19 @@ def parse_metrics(text: str) -> dict[tuple[str, str], float]:
 
 def sample(figures: dict[tuple[str, str], float], name: str) -> float | None:
     return figures.get((name, ""))
+
+
+def store_calls_between(before: dict, after: dict) -> dict[str, tuple[float, float]]:
+    """Store calls made between two scrapes, by port method: (calls, seconds awaited in all)."""
+    calls: dict[str, tuple[float, float]] = {}
+    for (metric, labels), value in after.items():
+        if metric == "kwissle_store_call_seconds_count":
+            made = value - before.get((metric, labels), 0.0)
+            if made > 0:
+                seconds = after.get(("kwissle_store_call_seconds_sum", labels), 0.0) - before.get(
+                    ("kwissle_store_call_seconds_sum", labels), 0.0)
+                calls[re.search(r'method="([^"]+)"', labels).group(1)] = (made, seconds)
+    return calls
 
 
 def histogram_quantile(before: dict, after: dict, name: str, quantile: float) -> float | None:
@@ -584,7 +624,7 @@ def report(result: RunResult, args: argparse.Namespace) -> None:
     bots = 2 * result.pairs
     print(f"\n=== {result.target}: {result.pairs} pair(s): {bots} bots in {result.bot_processes} process(es), "
           f"{args.questions} questions, "
-          f"question {args.question_seconds:g} s, reveal {args.reveal_seconds:g} s ===")
+          f"question {args.question_seconds:g} s, reveal {args.reveal_seconds:g} s, {arrival_mode(args)} ===")
     if result.failure:
         print(f"RUN FAILED         {result.failure}")
     print(f"answer -> reveal   {summary_ms(s.answer_to_reveal)}")
@@ -607,7 +647,8 @@ def report(result: RunResult, args: argparse.Namespace) -> None:
         print(f"server CPU         {result.cpu_battles:.2f} s during the battles "
               f"({100 * result.cpu_battles / result.battle_seconds:.0f}% of one core), "
               f"{result.cpu_total:.2f} s since it started; "
-              f"{1000 * result.cpu_battles / max(1, total):.3f} ms CPU per message")
+              f"{1000 * result.cpu_battles / max(1, total):.3f} ms CPU per message"
+              + (f" (of which in the kernel {result.cpu_system:.2f} s)" if result.cpu_system is not None else ""))
     if result.server_lag_p99 is not None:
         print(f"server loop lag    p99 <= {result.server_lag_p99 * 1000:g} ms (from /metrics, the battle phase)")
     if result.gc_pause_max is not None:
@@ -618,6 +659,10 @@ def report(result: RunResult, args: argparse.Namespace) -> None:
               f"battles {during}, collections of generation 0/1/2: {counts}")
     if result.rss_per_player is not None:
         print(f"server RSS         {result.rss_per_player / 1024:.1f} KiB per connected player (peak - idle)")
+    if result.store_calls:
+        print("store calls        during the battles (calls, seconds awaited): " + ", ".join(
+            f"{method} {calls:.0f} ({seconds:.2f} s)"
+            for method, (calls, seconds) in sorted(result.store_calls.items(), key=lambda item: -item[1][0])))
     cores = result.client_cpu / result.battle_seconds if result.battle_seconds else 0
     print(f"client             CPU {result.client_cpu:.2f} s ({cores:.2f} cores); "
           f"event-loop lag {summary_ms(result.lag)}")
@@ -645,6 +690,12 @@ def report(result: RunResult, args: argparse.Namespace) -> None:
             kinds[key] = kinds.get(key, 0) + 1
         for key, count in sorted(kinds.items(), key=lambda item: -item[1]):
             print(f"  {count:4d} x {key}")
+
+
+def arrival_mode(args: argparse.Namespace) -> str:
+    if args.arrive_over > 0:
+        return f"staggered arrivals: play sent over {args.arrive_over:g} s"
+    return "all at once: every bot sends play in the same instant"
 
 
 def _mean(values: list[float]) -> float:
@@ -696,15 +747,20 @@ def main(argv: list[str] | None = None) -> int:
                         help="processes the bots run in (default: one per 250 pairs, at most one per core)")
     parser.add_argument("--no-uvloop", action="store_true", help="run the game on asyncio's own loop (A/B)")
     parser.add_argument("--no-gc-tuning", action="store_true", help="KWISSLE_GC_TUNING=false (A/B)")
+    parser.add_argument("--arrive-over", type=float, default=0.0, metavar="SECONDS",
+                        help="staggered arrivals: each bot sends `play` at a uniformly random moment of this "
+                             "window (game and floor alike); 0, the default, is the all-at-once worst case")
     args = parser.parse_args(argv)
     if any(p < 1 or p > 2000 for p in args.pairs):
         parser.error("--pairs must be between 1 and 2000")
+    if not 0 <= args.arrive_over <= 600:
+        parser.error("--arrive-over must be between 0 and 600 seconds")
     if args.question_seconds <= THINK_MS[1] / 1000 + RETHINK_MS[1] / 1000:
         print(f"note: --question-seconds {args.question_seconds} leaves little room for the bots' "
               f"think time (up to {THINK_MS[1] + RETHINK_MS[1]} ms)")
     print(f"Kwissle battles benchmark: python {sys.version.split()[0]}, {os.cpu_count()} CPU(s), "
           f"{time.strftime('%Y-%m-%d %H:%M')}; uvloop {'off' if args.no_uvloop else 'on'}, "
-          f"GC tuning {'off' if args.no_gc_tuning else 'on'}")
+          f"GC tuning {'off' if args.no_gc_tuning else 'on'}; {arrival_mode(args)}")
     # Tornado's client queues beyond 10 requests by default: let every bot ask for its ticket at once.
     AsyncHTTPClient.configure(None, max_clients=1000)
     failed = False

@@ -21,6 +21,7 @@ hiccup must not stop play.
 
 from __future__ import annotations
 
+import asyncio
 import logging
 import time
 from collections.abc import Callable, Coroutine
@@ -53,7 +54,8 @@ class BanCache:
         self.clock = clock  # wall time: bans end at seconds since the epoch
         self._spawn = spawn  # the hub's, so its shutdown waits for a lookup under way
         self._held: dict[str, tuple[float, Ban | None]] = {}  # player id -> (looked up at, ban in force)
-        self._looking: set[str] = set()  # lookups under way
+        # lookups under way: player id -> done when it is (a second asker waits on it, no second query)
+        self._looking: dict[str, asyncio.Future[None]] = {}
 
     def refuse_if_banned(self, player_id: str) -> None:
         """Raise `Banned` if the player is banned as far as is known here; never waits."""
@@ -75,14 +77,32 @@ class BanCache:
     def look_up_soon(self, player_id: str) -> None:
         """Start a lookup in the background unless what is held is fresh or one is under way."""
         if not self.fresh(player_id) and player_id not in self._looking:
-            self._looking.add(player_id)
-            self._spawn(self.lookup(player_id))
+            self._spawn(self._fetch(player_id, self._under_way(player_id)))
 
     async def lookup(self, player_id: str) -> Ban | None:
-        """The ban in force on the player: what is held while fresh, else the store's."""
+        """The ban in force on the player: what is held while fresh, else the store's (joining
+        the lookup under way, if any: a pairing right after `hello` makes no second query)."""
         if self.fresh(player_id):
             return self.current(player_id)
-        self._looking.add(player_id)
+        under_way = self._looking.get(player_id)
+        if under_way is None:
+            await self._fetch(player_id, self._under_way(player_id))
+        else:
+            await asyncio.shield(under_way)
+        return self.current(player_id)
+
+    async def refresh(self, player_id: str) -> Ban | None:
+        """Look the player up now (a moderator banned or unbanned them in this process): a new
+        query, even with one under way, which may have been asked before the change."""
+        self._held.pop(player_id, None)
+        await self._fetch(player_id, None)
+        return self.current(player_id)
+
+    def _under_way(self, player_id: str) -> asyncio.Future[None]:
+        under_way = self._looking[player_id] = asyncio.get_running_loop().create_future()
+        return under_way
+
+    async def _fetch(self, player_id: str, under_way: asyncio.Future[None] | None) -> None:
         try:
             ban = await self.store.active_ban(player_id, self.clock())
         except Exception as problem:
@@ -90,13 +110,10 @@ class BanCache:
         else:
             self._remember(player_id, ban)
         finally:
-            self._looking.discard(player_id)
-        return self.current(player_id)
-
-    async def refresh(self, player_id: str) -> Ban | None:
-        """Look the player up now (a moderator banned or unbanned them in this process)."""
-        self._held.pop(player_id, None)
-        return await self.lookup(player_id)
+            if under_way is not None:
+                if self._looking.get(player_id) is under_way:
+                    del self._looking[player_id]
+                under_way.set_result(None)
 
     def _remember(self, player_id: str, ban: Ban | None) -> None:
         self._held.pop(player_id, None)

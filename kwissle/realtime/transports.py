@@ -24,9 +24,11 @@ It also keeps a WebSocket lean:
   client's address), the handshake's request and response headers, cookies and
   arguments are dropped (134 -> 118 objects the collector walks per player);
 - per message sent: Tornado's `write_message` wraps every write in a coroutine
-  and a Task only to turn one exception into another; `send_pack` writes the
-  frame itself (`_write_frame`, as `write_message` does) and raises the same
-  errors, without them (benchmarks/README.md has what it bought).
+  and a Task only to turn one exception into another; `send_pack` hands the
+  frame to `LeanProtocol13.send_frame` and raises the same errors, without them;
+- per frame, both ways: `LeanProtocol13` (lean_websocket.py) reads every buffered
+  frame in one go and writes a frame straight to the socket when nothing is queued
+  (benchmarks/README.md has what each bought).
 """
 
 from __future__ import annotations
@@ -36,15 +38,11 @@ from sockjs.tornado.router import SockJSRouter
 from sockjs.tornado.transports.rawwebsocket import (
     RawWebSocketTransport as _RawWebSocketTransport,
 )
-from tornado.iostream import StreamClosedError
 from tornado.web import RequestHandler
-from tornado.websocket import (
-    WebSocketClosedError,
-    WebSocketHandler,
-    WebSocketProtocol13,
-)
+from tornado.websocket import WebSocketClosedError, WebSocketHandler
 
 from kwissle.realtime import protocol
+from kwissle.realtime.lean_websocket import BINARY, TEXT, LeanProtocol13, lean_protocol
 
 
 class _SockJSEndpoint:
@@ -104,7 +102,11 @@ class XhrSendHandler(_SockJSEndpoint, transports.XhrSendHandler):
 
 
 class _DirectWrites:
-    """Send each frame with `_write_text` (no per-message coroutine); both WebSocket transports."""
+    """Both WebSocket transports: frames read and written by `LeanProtocol13`, and each message
+    sent with `_write_text` (no per-message coroutine, no per-write Future)."""
+
+    def get_websocket_protocol(self):
+        return lean_protocol(self, super().get_websocket_protocol())  # type: ignore[misc]
 
     def send_pack(self, message, binary: bool = False) -> None:
         try:
@@ -153,15 +155,10 @@ def _write_text(handler: WebSocketHandler, message: str | bytes, binary: bool = 
     protocol = handler.ws_connection
     if protocol is None or protocol.is_closing():
         raise WebSocketClosedError()
-    if type(protocol) is not WebSocketProtocol13 or protocol._compressor is not None:
+    if type(protocol) is not LeanProtocol13 or protocol._compressor is not None:
         handler.write_message(message, binary)  # not the plain case: Tornado's own way
         return
-    data = message.encode("utf-8") if isinstance(message, str) else message
-    protocol._message_bytes_out += len(data)
-    try:
-        protocol._write_frame(True, 0x2 if binary else 0x1, data)
-    except StreamClosedError:
-        raise WebSocketClosedError() from None
+    protocol.send_frame(message.encode("utf-8") if isinstance(message, str) else message, BINARY if binary else TEXT)
 
 
 class RawWebSocket(_DirectWrites, _RawWebSocketTransport):

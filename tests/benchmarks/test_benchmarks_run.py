@@ -49,6 +49,41 @@ def test_battles_spreads_its_bots_over_processes():
     assert "battles stored: 2 complete of 2" in out and "floor:" not in out
 
 
+def test_battles_staggers_arrivals_for_both_servers_and_says_so():
+    out = run_benchmark("benchmarks.battles", "--pairs", "2", "--questions", "1", "--question-seconds", "2",
+                        "--reveal-seconds", "0.05", "--arrive-over", "1.5")
+    assert "staggered arrivals: play sent over 1.5 s" in out.splitlines()[0], out
+    game, floor = out.split("=== ")[1:3]
+    for section in (game, floor):
+        assert ", staggered arrivals: play sent over 1.5 s ===" in section.splitlines()[0], out
+        assert re.search(r"play -> battle +n=4 ", section), out
+    assert "battles stored: 2 complete of 2" in game, out
+    assert re.search(r"store calls +during the battles .*save_battle 2 ", game), out
+    assert re.search(r"ms CPU per message \(of which in the kernel [\d.]+ s\)", game), out
+
+
+def test_battles_all_at_once_is_the_default_and_says_so():
+    out = run_benchmark("benchmarks.battles", "--pairs", "1", "--questions", "1", "--question-seconds", "2",
+                        "--reveal-seconds", "0.05", "--against", "none")
+    assert "all at once: every bot sends play in the same instant" in out.splitlines()[0], out
+
+
+def test_per_player_counts_what_a_connected_player_holds():
+    out = run_benchmark("benchmarks.per_player", "--players", "4", "--top", "80")
+    assert out.startswith("4 players connected (4 online in the hub), welcomed, idle"), out
+    tracked = re.search(r"^tracked objects +([\d.]+) per player", out, re.MULTILINE)
+    assert tracked and float(tracked.group(1)) > 0, out
+    assert re.search(r"^ +1\.00 +kwissle\.realtime\.channel\.BoundChannel$", out, re.MULTILINE), out  # one each
+    assert re.search(r"^Python memory +[\d.]+ KiB per player", out, re.MULTILINE), out
+
+
+def test_ws_frames_measures_the_three_frame_paths():
+    out = run_benchmark("benchmarks.ws_frames", "--connections", "2", "--messages", "5", "--rounds", "1")
+    for name in ("tornado", "direct writes", "lean"):
+        assert re.search(rf"^  {name} +[\d.]+ µs per message$", out, re.MULTILINE), out
+    assert re.search(r"lean / tornado = [\d.]+ \(best of each\)", out), out
+
+
 def test_pages_measures_the_home_page_and_the_bare_handler():
     out = run_benchmark("benchmarks.pages", "--seconds", "0.5", "--connections", "2")
     kwissle = re.search(r"^kwissle +([\d,]+) requests/s .* statuses \{200: (\d+)\}$", out, re.MULTILINE)
