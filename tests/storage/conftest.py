@@ -71,3 +71,18 @@ async def store(request, tmp_path):
         store = await open_mongo_store(client, name)
         yield store
         await store.close()
+
+
+@pytest.fixture
+async def sqlite(tmp_path):
+    """`await sqlite(name)`: a SQLite store in a file of that name, closed after the test."""
+    opened = []
+
+    async def open_one(name):
+        store = await open_store(f"sqlite:///{tmp_path / name}")
+        opened.append(store)
+        return store
+
+    yield open_one
+    for store in opened:
+        await store.close()

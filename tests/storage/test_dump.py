@@ -8,7 +8,6 @@ import pytest
 from kwissle.model import BattleEnd, BattleRecord, QuestionOutcome, QuestionStatus
 from kwissle.storage import dump
 from kwissle.storage.dump import DumpError
-from kwissle.storage.open import open_store
 from kwissle.storage.port import StorageError
 from tests.storage.conftest import open_mongo_store
 from tests.storage.sample_dump import full_dump
@@ -21,20 +20,6 @@ async def rows_of(items):
 
 def lines_of(path):
     return path.read_text(encoding="utf-8").splitlines()
-
-
-@pytest.fixture
-async def sqlite(tmp_path):
-    opened = []
-
-    async def open_one(name):
-        store = await open_store(f"sqlite:///{tmp_path / name}")
-        opened.append(store)
-        return store
-
-    yield open_one
-    for store in opened:
-        await store.close()
 
 
 async def test_a_dump_is_a_header_then_one_sorted_record_per_line_with_text_as_is(tmp_path):

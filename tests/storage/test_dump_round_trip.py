@@ -9,8 +9,6 @@ from __future__ import annotations
 import json
 import time
 
-import pytest
-
 from kwissle.model import (
     BattleEnd,
     BattleRecord,
@@ -21,7 +19,6 @@ from kwissle.model import (
 from kwissle.model.appeals import Appeal, AppealStatus
 from kwissle.model.challenges import Challenge
 from kwissle.storage import dump
-from kwissle.storage.open import open_store
 from kwissle.textfold import fold
 from tests.storage.conftest import open_mongo_store
 
@@ -87,20 +84,6 @@ async def behaviour(store, zoe, q1, q2):
         "challenge": await store.get_challenge("live-link-01"),
         "battle": await store.get_battle("b-1"),
     }
-
-
-@pytest.fixture
-async def sqlite(tmp_path):
-    opened = []
-
-    async def open_one(name):
-        store = await open_store(f"sqlite:///{tmp_path / name}")
-        opened.append(store)
-        return store
-
-    yield open_one
-    for store in opened:
-        await store.close()
 
 
 def body(path):
