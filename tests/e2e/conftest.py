@@ -7,6 +7,7 @@ Nothing here downloads a browser: /usr/bin/chromium comes from `apt-get install 
 
 from __future__ import annotations
 
+import asyncio
 import re
 from pathlib import Path
 
@@ -27,6 +28,8 @@ E2E_TIMINGS = dict(question_seconds=4.0, reveal_seconds=0.3, resume_seconds=5.0)
 # Waiting on page state: generous, since a battle step includes a server round trip.
 STEP_MS = 8000
 DESKTOP = {"width": 1000, "height": 860}
+# How long after the alternatives appear a test picks one: past the page's 300 ms tap guard.
+PICK_AFTER_SECONDS = 0.4
 PHONE = {"width": 360, "height": 740}
 
 
@@ -182,6 +185,9 @@ class Player:
     async def show_alternatives(self) -> list[str]:
         await self.page.locator("#show-alternatives").click()
         await self.page.locator("#choices").wait_for(state="visible")
+        # The page ignores a pick in the first TAP_GUARD_MS after the choices appear (a double tap
+        # on "Show alternatives" must pick nothing: static/js/battle-view.js); a person reads first.
+        await asyncio.sleep(PICK_AFTER_SECONDS)
         return [t.strip() for t in await self.page.locator("#choices .choice__text").all_text_contents()]
 
     async def choose(self, text: str) -> None:
